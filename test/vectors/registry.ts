@@ -3,6 +3,9 @@
  * JSON and returns one result per case (`error` undefined when it passed). Each layer adds its
  * handler here when it lands.
  */
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+
 export interface CaseResult {
   readonly name: string
   readonly error?: string
@@ -20,7 +23,17 @@ export const KNOWN_FILES: readonly string[] = [
   'rekey.json',
 ]
 
-export const HANDLERS: Partial<Record<string, Handler>> = {}
+/**
+ * The handler of `file`: the default export of `cases/<stem>.ts` (`x3dh.json` → `cases/x3dh.ts`),
+ * or undefined while that layer has none.
+ */
+export async function handlerFor(file: string): Promise<Handler | undefined> {
+  const stem = file.replace(/\.json$/, '')
+  const url = new URL(`./cases/${stem}.ts`, import.meta.url)
+  if (!existsSync(fileURLToPath(url))) return undefined
+  const mod = (await import(url.href)) as { default: Handler }
+  return mod.default
+}
 
 /** Case names of a file, for reporting files whose handler does not exist yet. */
 export function listCases(file: string, json: unknown): string[] {

@@ -10,7 +10,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { basename, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { HANDLERS, KNOWN_FILES, listCases } from './registry.ts'
+import { handlerFor, KNOWN_FILES, listCases } from './registry.ts'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 
@@ -57,7 +57,7 @@ async function main(): Promise<number> {
       failed++
       continue
     }
-    const handler = HANDLERS[name]
+    const handler = await handlerFor(name)
     if (handler === undefined) {
       for (const c of listCases(name, json)) {
         console.log(`FAIL ${shown} ${c}: not implemented`)
