@@ -164,7 +164,16 @@ function sortMap<V>(m: Record<string, V>): Record<string, V> {
   // in JS object order; any order is valid on the wire.
   const out: Record<string, V> = {}
   const keys = Object.keys(m).sort((a, b) => compareBytes(utf8(a), utf8(b)))
-  for (const k of keys) out[k] = m[k]!
+  // defineProperty, not assignment: a peer may name an installation "__proto__", and assigning
+  // that key would replace the object's prototype instead of adding an entry.
+  for (const k of keys) {
+    Object.defineProperty(out, k, {
+      value: m[k],
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    })
+  }
   return out
 }
 
