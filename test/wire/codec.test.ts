@@ -156,7 +156,9 @@ const arbEncrypted = fc.record(
   { requiredKeys: ['payload'] },
 )
 
-function toBundle(b: fc.infer<typeof arbBundle>): ReturnType<typeof create<typeof BundleSchema>> {
+type RawBundle = typeof arbBundle extends fc.Arbitrary<infer T> ? T : never
+
+function toBundle(b: RawBundle): ReturnType<typeof create<typeof BundleSchema>> {
   return create(BundleSchema, b)
 }
 

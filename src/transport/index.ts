@@ -1,0 +1,93 @@
+/**
+ * `status-pfs/transport`: Whisper v6 payloads and envelopes, Status topics and topic keys,
+ * de-duplication, the `Network` interface with the in-process `MemoryNetwork`, and store nodes
+ * (mailservers) with their sync client. Spec: TRANSPORT.md §1, §4; PROTOCOL.md §1, §11.
+ *
+ * @module
+ */
+export {
+  encodeRawPayload,
+  decodeRawPayload,
+  open,
+  sealAsymmetric,
+  sealSymmetric,
+  sizeFieldLength,
+} from './payload.ts'
+export type {
+  AsymmetricSealOptions,
+  OpenedPayload,
+  OpenKey,
+  OpenOptions,
+  PayloadOptions,
+  RawPayloadFields,
+  SymmetricSealOptions,
+} from './payload.ts'
+export {
+  createEnvelope,
+  decodeEnvelope,
+  encodeEnvelope,
+  encodeEnvelopeWithoutNonce,
+  envelopeHash,
+  envelopeSize,
+  sentTime,
+  withNonce,
+} from './envelope.ts'
+export type { CreateEnvelopeOptions, DecodeEnvelopeOptions, Envelope } from './envelope.ts'
+export { leadingZeroBits, powOf, seal, targetBits } from './pow.ts'
+export type { SealOptions } from './pow.ts'
+export { validateEnvelope } from './validate.ts'
+export type { ValidateOptions } from './validate.ts'
+export { asTopic, contentTopic, topicFromContentTopic, topicFromHex, topicHex } from './topic.ts'
+export type { Topic } from './topic.ts'
+export {
+  contactCodeTopic,
+  contactCodeTopicName,
+  discoveryTopic,
+  negotiatedTopic,
+  partitionOf,
+  partitionedTopic,
+  partitionedTopicName,
+  personalTopic,
+  personalTopicName,
+  topicFromName,
+} from './topics.ts'
+export {
+  NegotiatedKeyCache,
+  contactCodeKey,
+  mailserverKey,
+  negotiatedKey,
+  symmetricKeyFromPassword,
+} from './keys.ts'
+export type { NegotiatedChannel } from './keys.ts'
+export { BLOOM_LENGTH, bloomMatches, bloomOf, topicBloom } from './bloom.ts'
+export { MemorySeenSet } from './dedup.ts'
+export type { MemorySeenSetOptions, SeenSet } from './dedup.ts'
+export { Receiver } from './receive.ts'
+export type { ReceiverOptions } from './receive.ts'
+export { ManualClock, systemClock, unixSeconds } from './clock.ts'
+export type { Clock } from './clock.ts'
+export { Prng } from './prng.ts'
+export type { EnvelopeHandler, HistorySource, Network, Unsubscribe } from './network.ts'
+export { MemoryNetwork, MemoryNode } from './memory-network.ts'
+export type {
+  DelayModel,
+  FaultModel,
+  MemoryNetworkOptions,
+  NetworkStats,
+} from './memory-network.ts'
+export { checkQuery, decodeCursor, encodeCursor } from './mailserver/query.ts'
+export type { CheckedQuery, HistoryPage, HistoryQuery } from './mailserver/query.ts'
+export type { EnvelopeStore, EnvelopeStoreOptions } from './mailserver/store.ts'
+export { MemoryEnvelopeStore } from './mailserver/memory-store.ts'
+export type { MemoryEnvelopeStoreOptions } from './mailserver/memory-store.ts'
+export { SqliteEnvelopeStore } from './mailserver/sqlite-store.ts'
+export type { SqliteEnvelopeStoreOptions } from './mailserver/sqlite-store.ts'
+export { SCHEMA_VERSION as MAILSERVER_SCHEMA_VERSION } from './mailserver/schema.ts'
+export { StoreClient } from './mailserver/sync.ts'
+export type {
+  HistoryHandler,
+  StoreClientOptions,
+  SyncOptions,
+  SyncResult,
+} from './mailserver/sync.ts'
+export * as limits from './limits.ts'
