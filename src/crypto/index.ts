@@ -32,3 +32,4 @@ export {
 } from './bytes.ts'
 export { makeProvider, GCM_NONCE_LENGTH } from './provider.ts'
 export { portable, native, defaultProvider, providers } from './providers.ts'
+export { nativeSecp256k1Available } from './native.ts'

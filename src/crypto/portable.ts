@@ -16,7 +16,19 @@ import { ctr, gcm } from '@noble/ciphers/aes.js'
 import { PfsError } from '../errors.ts'
 import { SecretKey } from './secret.ts'
 import type { Primitives } from './types.ts'
-import { invalidKey, checkDigest, checkSignature, checkX25519, macMismatch } from './checks.ts'
+import {
+  invalidKey,
+  checkAesKey,
+  checkCtrIv,
+  checkDigest,
+  checkGcmNonce,
+  checkHkdfLength,
+  checkPbkdf2,
+  checkSignature,
+  checkX25519,
+  checkX25519PrivateKey,
+  macMismatch,
+} from './checks.ts'
 
 function point(publicKey: Uint8Array): ReturnType<typeof secp256k1.Point.fromBytes> {
   try {
@@ -26,6 +38,16 @@ function point(publicKey: Uint8Array): ReturnType<typeof secp256k1.Point.fromByt
   } catch {
     throw invalidKey('public key is not a valid secp256k1 point')
   }
+}
+
+/** Lends a private scalar to `fn` after checking it is in [1, n-1] (PROTOCOL.md §3 `ToECDSA`). */
+function withScalar<T>(privateKey: SecretKey, fn: (sk: Uint8Array) => T): T {
+  return privateKey.use((sk) => {
+    if (!secp256k1.utils.isValidSecretKey(sk)) {
+      throw invalidKey('private key is not a scalar in [1, n-1]')
+    }
+    return fn(sk)
+  })
 }
 
 /** The pure-JS primitives. */
@@ -41,17 +63,17 @@ export const portablePrimitives: Primitives = {
   },
   secp256k1GeneratePrivateKey: () => SecretKey.fromBytesUnsafe(secp256k1.utils.randomSecretKey()),
   secp256k1PublicKey: (privateKey, compressed) =>
-    privateKey.use((sk) => secp256k1.getPublicKey(sk, compressed)),
+    withScalar(privateKey, (sk) => secp256k1.getPublicKey(sk, compressed)),
   secp256k1ConvertPublicKey: (publicKey, compressed) => point(publicKey).toBytes(compressed),
   secp256k1Ecdh(privateKey, publicKey) {
     const p = point(publicKey)
-    const shared = privateKey.use((sk) => p.multiply(secp256k1.Point.Fn.fromBytes(sk)))
+    const shared = withScalar(privateKey, (sk) => p.multiply(secp256k1.Point.Fn.fromBytes(sk)))
     // PROTOCOL.md §3: raw affine X, 32 bytes big-endian (toBytes pads), never hashed.
     return shared.toBytes(true).subarray(1)
   },
   secp256k1SignRecoverable(digest, privateKey) {
     checkDigest(digest)
-    const sig = privateKey.use((sk) =>
+    const sig = withScalar(privateKey, (sk) =>
       secp256k1.sign(digest, sk, { prehash: false, lowS: true, format: 'recovered' }),
     )
     // noble's 'recovered' format is v ‖ r ‖ s; the reference's is r ‖ s ‖ v.
@@ -80,8 +102,12 @@ export const portablePrimitives: Primitives = {
     if (bytes.length !== 32) throw invalidKey('x25519 private key must be 32 bytes')
     return SecretKey.fromBytes(bytes)
   },
-  x25519PublicKey: (privateKey) => privateKey.use((sk) => x25519.getPublicKey(sk)),
+  x25519PublicKey(privateKey) {
+    checkX25519PrivateKey(privateKey.length)
+    return privateKey.use((sk) => x25519.getPublicKey(sk))
+  },
   x25519(privateKey, publicKey) {
+    checkX25519PrivateKey(privateKey.length)
     if (publicKey.length !== 32) throw invalidKey('x25519 public key must be 32 bytes')
     let out: Uint8Array
     try {
@@ -95,13 +121,28 @@ export const portablePrimitives: Primitives = {
   sha256: (data) => sha256(data),
   keccak256: (data) => keccak_256(data),
   hmacSha256: (key, data) => hmac(sha256, key, data),
-  hkdfSha256: (ikm, salt, info, length) => hkdf(sha256, ikm, salt, info, length),
-  pbkdf2Sha256: (password, salt, iterations, length) =>
-    pbkdf2(sha256, password, salt, { c: iterations, dkLen: length }),
+  hkdfSha256(ikm, salt, info, length) {
+    checkHkdfLength(length)
+    return hkdf(sha256, ikm, salt, info, length)
+  },
+  pbkdf2Sha256(password, salt, iterations, length) {
+    checkPbkdf2(iterations, length)
+    return pbkdf2(sha256, password, salt, { c: iterations, dkLen: length })
+  },
 
-  aesCtr: (key, iv, data) => ctr(key, iv).encrypt(data),
-  aesGcmSeal: (key, nonce, plaintext, aad) => gcm(key, nonce, aad).encrypt(plaintext),
+  aesCtr(key, iv, data) {
+    checkAesKey(key)
+    checkCtrIv(iv)
+    return ctr(key, iv).encrypt(data)
+  },
+  aesGcmSeal(key, nonce, plaintext, aad) {
+    checkAesKey(key)
+    checkGcmNonce(nonce)
+    return gcm(key, nonce, aad).encrypt(plaintext)
+  },
   aesGcmOpen(key, nonce, sealed, aad) {
+    checkAesKey(key)
+    checkGcmNonce(nonce)
     try {
       return gcm(key, nonce, aad).decrypt(sealed)
     } catch {

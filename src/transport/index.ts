@@ -91,3 +91,16 @@ export type {
   SyncResult,
 } from './mailserver/sync.ts'
 export * as limits from './limits.ts'
+export { Libp2pNetwork } from './libp2p/libp2p-network.ts'
+export type { Libp2pNetworkOptions, Libp2pNetworkStats } from './libp2p/libp2p-network.ts'
+export {
+  decodeMessage as decodeWakuMessage,
+  encodeEnvelopeMessage,
+  envelopeToMessage,
+  messageHash as wakuMessageHash,
+  messageToEnvelope,
+} from './libp2p/codec.ts'
+export type { WakuMessage } from './libp2p/codec.ts'
+export { decodePeerKey, generatePeerKey, peerIdOfKey } from './libp2p/peer-key.ts'
+export { StoreQueryEngine } from './libp2p/store-server.ts'
+export * as networkLimits from './libp2p/constants.ts'

@@ -138,14 +138,16 @@ export default function handler(json: unknown): CaseResult[] {
   const cases = (json as { cases: Case[] }).cases
   const out: CaseResult[] = []
   for (const c of cases) {
+    let error: string | undefined
     for (const [name, provider] of Object.entries(providers)) {
       try {
         check(c, provider)
-        out.push({ name: `${c.name} [${name}]` })
       } catch (e) {
-        out.push({ name: `${c.name} [${name}]`, error: (e as Error).message })
+        error = `[${name}] ${(e as Error).message}`
+        break
       }
     }
+    out.push(error === undefined ? { name: c.name } : { name: c.name, error })
   }
   return out
 }
