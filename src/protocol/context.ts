@@ -1,0 +1,91 @@
+/**
+ * The options of `Protocol` and the context every protocol step runs with (PROTOCOL.md §8-§10):
+ * the store, our keys, the injectable clock and key generation the test vectors script.
+ *
+ * @module
+ */
+import { defaultProvider } from '../crypto/index.ts'
+import type { CryptoProvider, KeyPair, SecretKey } from '../crypto/index.ts'
+import type { Store } from '../store/index.ts'
+import { nowNanoseconds } from '../x3dh/index.ts'
+
+/** What a generated key pair is for, so that a scripted source can hand out the recorded ones. */
+export type KeyPurpose = 'signed-prekey' | 'x3dh-ephemeral' | 'ratchet' | 'dh-ephemeral'
+
+/** Default maximum of target installations per identity (PROTOCOL.md §10, `MaxInstallations`). */
+export const DEFAULT_MAX_INSTALLATIONS = 3
+/** Default own signed prekey lifetime (PROTOCOL.md §4.1 step 3, `BundleRefreshInterval`). */
+export const DEFAULT_SIGNED_PRE_KEY_ROTATION_MS = 24 * 60 * 60 * 1000
+
+/** Options of `new Protocol(...)`. */
+export interface ProtocolOptions {
+  readonly store: Store
+  /** Our identity private key (secp256k1). Not copied: the caller keeps it alive. */
+  readonly identity: SecretKey
+  /** This device's installation id. */
+  readonly installationId: string
+  /** Default `defaultProvider()`. */
+  readonly crypto?: CryptoProvider
+  /**
+   * Current time as **bigint nanoseconds** since the Unix epoch (default wall clock). Bundle
+   * timestamps are signed in ns (PROTOCOL.md §4.1 step 4); store times in ms are derived from it
+   * (`ns / 1_000_000`), so one fake clock drives both.
+   */
+  readonly clock?: () => bigint
+  /**
+   * Source of fresh secp256k1 key pairs, by purpose (default `crypto.generateKeyPair()`). Test
+   * vectors inject the recorded keys here.
+   */
+  readonly generateKeyPair?: (purpose: KeyPurpose) => KeyPair
+  /** Maximum of target installations per identity, and of installations in our bundle. */
+  readonly maxInstallations?: number
+  /** Age in ms after which our signed prekey is replaced by a new version. */
+  readonly signedPreKeyRotationMs?: number
+}
+
+/** The resolved options, shared by the protocol steps. */
+export interface Context {
+  readonly store: Store
+  readonly identity: SecretKey
+  /** Our compressed identity public key. */
+  readonly identityPublic: Uint8Array
+  readonly installationId: string
+  readonly crypto: CryptoProvider
+  readonly nowNs: () => bigint
+  readonly keyPair: (purpose: KeyPurpose) => KeyPair
+  readonly maxInstallations: number
+  readonly signedPreKeyRotationMs: number
+}
+
+/** Resolves defaults and checks the options (programmer errors throw `TypeError`/`RangeError`). */
+export function makeContext(options: ProtocolOptions): Context {
+  const crypto = options.crypto ?? defaultProvider()
+  if (typeof options.installationId !== 'string' || options.installationId.length === 0) {
+    throw new TypeError('"installationId" expected a non-empty string')
+  }
+  const maxInstallations = options.maxInstallations ?? DEFAULT_MAX_INSTALLATIONS
+  if (!Number.isInteger(maxInstallations) || maxInstallations < 1) {
+    throw new RangeError('"maxInstallations" expected a positive integer')
+  }
+  const rotation = options.signedPreKeyRotationMs ?? DEFAULT_SIGNED_PRE_KEY_ROTATION_MS
+  if (!Number.isFinite(rotation) || rotation <= 0) {
+    throw new RangeError('"signedPreKeyRotationMs" expected a positive number')
+  }
+  const generate = options.generateKeyPair
+  return {
+    store: options.store,
+    identity: options.identity,
+    identityPublic: crypto.secp256k1PublicKey(options.identity, true),
+    installationId: options.installationId,
+    crypto,
+    nowNs: options.clock ?? nowNanoseconds,
+    keyPair: generate === undefined ? () => crypto.generateKeyPair() : generate,
+    maxInstallations,
+    signedPreKeyRotationMs: rotation,
+  }
+}
+
+/** Milliseconds for the store's `number` times, from the ns clock. */
+export function toMs(ns: bigint): number {
+  return Number(ns / 1_000_000n)
+}

@@ -1,0 +1,83 @@
+/**
+ * Our own signed prekeys and our bundle (PROTOCOL.md §4.1, §10; whitepaper §3.3, §4.1).
+ *
+ * - The first use creates version 1; a key older than the rotation interval (default 24 h) is
+ *   expired and replaced by version + 1. Expired private keys stay: late X3DH headers that name
+ *   them must still decrypt (§8.2 looks up any of our signed prekeys).
+ * - Our bundle lists this device plus at most `maxInstallations - 1` *enabled* own installations
+ *   (pending devices are left out until the user confirms them), and is signed afresh with the
+ *   clock's nanosecond timestamp every time it is built.
+ *
+ * @module
+ */
+import type { SignedPreKeyRecord } from '../store/index.ts'
+import type { Bundle } from '../wire/index.ts'
+import { CURRENT_PROTOCOL_VERSION, createBundle } from '../x3dh/index.ts'
+import type { SignedPreKeyInput } from '../x3dh/index.ts'
+import type { Context } from './context.ts'
+import { toMs } from './context.ts'
+
+/**
+ * Our current signed prekey, created or rotated as needed. Call inside a store transaction: the
+ * expiry of the old key and the insert of the new one must land together.
+ */
+export function currentSignedPreKey(ctx: Context, nowNs: bigint): SignedPreKeyRecord {
+  const nowMs = toMs(nowNs)
+  const all = ctx.store.listSignedPreKeys({ includeExpired: true })
+  const newest = all[0]
+  const current = ctx.store.listSignedPreKeys()[0]
+  if (current !== undefined && nowMs - current.createdAt < ctx.signedPreKeyRotationMs) {
+    return current
+  }
+  // Versions only grow, even over expired keys, so a peer's "higher version expires lower ones"
+  // rule (§4.4) always sees the new key as newer.
+  const version = (newest?.version ?? 0) + 1
+  const pair = ctx.keyPair('signed-prekey')
+  const record: SignedPreKeyRecord = {
+    publicKey: pair.publicKey,
+    privateKey: pair.privateKey.exportBytes(),
+    version,
+    createdAt: nowMs,
+    expired: false,
+  }
+  pair.privateKey.destroy()
+  ctx.store.putSignedPreKey(record)
+  ctx.store.expireSignedPreKeysBelow(version)
+  return record
+}
+
+/**
+ * Our bundle as of `nowNs`: this device's current signed prekey plus the enabled own installations
+ * (newest first, capped), signed with timestamp `nowNs`.
+ */
+export function buildOurBundle(ctx: Context, nowNs: bigint): Bundle {
+  const own = currentSignedPreKey(ctx, nowNs)
+  const entries: SignedPreKeyInput[] = [
+    {
+      installationId: ctx.installationId,
+      key: own.publicKey,
+      version: own.version,
+      protocolVersion: CURRENT_PROTOCOL_VERSION,
+    },
+  ]
+  const siblings = ctx.store
+    .listActiveInstallations(ctx.identityPublic, ctx.maxInstallations)
+    .filter((i) => i.installationId !== ctx.installationId)
+    .slice(0, ctx.maxInstallations - 1)
+  for (const inst of siblings) {
+    const b = ctx.store.getActiveBundle(ctx.identityPublic, inst.installationId)
+    if (b === undefined) continue
+    entries.push({
+      installationId: inst.installationId,
+      key: b.signedPreKey,
+      version: b.version,
+      protocolVersion: b.protocolVersion,
+    })
+  }
+  return createBundle({
+    identity: ctx.identity,
+    signedPreKeys: entries,
+    timestamp: nowNs,
+    crypto: ctx.crypto,
+  })
+}

@@ -1,0 +1,157 @@
+/**
+ * Receiving (PROTOCOL.md §8.2, §4.3-§4.4, §11.4; whitepaper §3-§4).
+ *
+ * Order: every attached bundle is verified, checked to belong to the envelope signer, and stored;
+ * then our entry (or `"none"`) is picked; an X3DH header sets up (or keeps) the passive session; a
+ * DR header decrypts in the session it names and confirms our initiator session; a DH header is
+ * the fallback. The caller runs all of it in one store transaction, so a failure at any step
+ * leaves the store as it was (the reference stores bundles before checking them and keeps
+ * half-made sessions; this does neither).
+ *
+ * @module
+ */
+import { bytesEqual } from '../crypto/index.ts'
+import { PfsError } from '../errors.ts'
+import { decrypt as ratchetDecrypt } from '../ratchet/index.ts'
+import type { EncryptedMessageProtocol, ProtocolMessage } from '../wire/index.ts'
+import { NO_INSTALLATION_ID, dhDecrypt } from '../x3dh/index.ts'
+import type { Context } from './context.ts'
+import { processBundle } from './bundles.ts'
+import { acceptInitiation, loadState, saveState } from './sessions.ts'
+
+/** The result of `Protocol.decrypt`. */
+export interface DecryptResult {
+  readonly payload: Uint8Array
+  /** The sender's installation id (`ProtocolMessage.installation_id`). */
+  readonly installationId: string
+  /** True when the payload travelled in a Double Ratchet session, false for the DH fallback. */
+  readonly pfs: boolean
+  /** True for a `public_message` (not encrypted by this layer). */
+  readonly public: boolean
+  /**
+   * The static shared secret with the sender (§11.4), recorded because the sender's installation
+   * announced protocol version ≥ 1; absent otherwise.
+   */
+  readonly sharedSecret?: Uint8Array
+}
+
+/**
+ * Handles `message` from `sender` (the envelope signer). Call inside a store transaction.
+ *
+ * @returns undefined for our own message echoed back (the reference's `nil, nil`).
+ * @throws {PfsError} `BUNDLE_SIGNATURE`, `DEVICE_NOT_FOUND`, `NOT_PAIRED_DEVICE`,
+ *   `SESSION_NOT_FOUND`, `MAC_MISMATCH`, `DUPLICATE`, `TOO_MANY_SKIPPED`, `WIRE_MALFORMED`,
+ *   `INVALID_KEY`.
+ */
+export function decryptMessage(
+  ctx: Context,
+  senderKey: Uint8Array,
+  message: ProtocolMessage,
+): DecryptResult | undefined {
+  const sender = ctx.crypto.compressPublicKey(senderKey)
+  const nowNs = ctx.nowNs()
+  for (const bundle of message.bundles) processBundle(ctx, bundle, sender)
+  const installationId = message.installationId
+  if (message.publicMessage.length > 0) {
+    return { payload: message.publicMessage.slice(), installationId, pfs: false, public: true }
+  }
+  const fromSelf = bytesEqual(sender, ctx.identityPublic)
+  const entry = ownEntry(message, ctx.installationId)
+  if (entry === undefined) {
+    if (!fromSelf) throw new PfsError('DEVICE_NOT_FOUND', 'device not found')
+    if (installationId === ctx.installationId) return undefined
+    throw new PfsError('NOT_PAIRED_DEVICE', 'received a message from not paired device', {
+      installationId,
+    })
+  }
+  if (installationId.length === 0) {
+    throw new PfsError('WIRE_MALFORMED', 'message without installation id')
+  }
+  let payload: Uint8Array
+  let pfs: boolean
+  if (entry.X3DHHeader !== undefined || entry.DRHeader !== undefined) {
+    ensureInstallation(ctx, sender, installationId, fromSelf, nowNs)
+  }
+  if (entry.X3DHHeader !== undefined) {
+    const spk = ctx.store.getSignedPreKey(entry.X3DHHeader.id)
+    if (spk === undefined) throw new PfsError('SESSION_NOT_FOUND', 'session not found')
+    acceptInitiation(ctx, sender, installationId, spk, entry.X3DHHeader.key, nowNs)
+  }
+  if (entry.DRHeader !== undefined) {
+    const dr = entry.DRHeader
+    const session = ctx.store.findSession(dr.id, sender, installationId)
+    if (session === undefined) throw new PfsError('SESSION_NOT_FOUND', 'session not found')
+    // Any DR message on this session means the peer has it: stop repeating the X3DH header.
+    if (session.ephemeralKey !== undefined) ctx.store.confirmSession(session.id)
+    const got = ratchetDecrypt(
+      loadState(ctx, session),
+      { dh: dr.key, n: dr.n, pn: dr.pn },
+      entry.payload,
+      undefined,
+      { nextKeyPair: () => ctx.keyPair('ratchet') },
+    )
+    saveState(ctx, session.id, got.state)
+    payload = got.plaintext
+    pfs = true
+  } else if (entry.DHHeader !== undefined) {
+    payload = dhDecrypt(ctx.identity, entry.DHHeader, entry.payload, { crypto: ctx.crypto })
+    pfs = false
+  } else {
+    throw new PfsError('WIRE_MALFORMED', 'no key specified')
+  }
+  const sharedSecret = recordSharedSecret(ctx, sender, installationId)
+  return {
+    payload,
+    installationId,
+    pfs,
+    public: false,
+    ...(sharedSecret === undefined ? {} : { sharedSecret }),
+  }
+}
+
+function ownEntry(
+  message: ProtocolMessage,
+  installationId: string,
+): EncryptedMessageProtocol | undefined {
+  const map = message.encryptedMessage
+  if (Object.hasOwn(map, installationId)) return map[installationId]
+  if (Object.hasOwn(map, NO_INSTALLATION_ID)) return map[NO_INSTALLATION_ID]
+  return undefined
+}
+
+/**
+ * Sessions hang off an installation record; a message whose sender attached no bundle still
+ * needs one. Our own devices start pending (whitepaper §4.1 "explicitly confirmed").
+ */
+function ensureInstallation(
+  ctx: Context,
+  sender: Uint8Array,
+  installationId: string,
+  fromSelf: boolean,
+  nowNs: bigint,
+): void {
+  if (ctx.store.getInstallation(sender, installationId) !== undefined) return
+  ctx.store.putInstallation({
+    identity: sender,
+    installationId,
+    enabled: !fromSelf,
+    version: 0,
+    firstSeen: nowNs,
+    lastSeen: nowNs,
+    stale: false,
+  })
+}
+
+/** §11.4: record `X(IK_me · IK_sender)` when the sender's installation announced version ≥ 1. */
+function recordSharedSecret(
+  ctx: Context,
+  sender: Uint8Array,
+  installationId: string,
+): Uint8Array | undefined {
+  const b = ctx.store.getActiveBundle(sender, installationId)
+  if (b === undefined || b.protocolVersion < 1) return undefined
+  const secret = ctx.crypto.secp256k1Ecdh(ctx.identity, sender)
+  ctx.store.putSharedSecret(sender, secret)
+  ctx.store.addSharedSecretInstallation(sender, installationId)
+  return secret
+}

@@ -1,0 +1,139 @@
+/**
+ * Sending (PROTOCOL.md §8.1, §6, §10; whitepaper §3-§4): one `EncryptedMessageProtocol` per target
+ * installation of the recipient, our freshly signed bundle attached.
+ *
+ * Targets are the recipient's enabled, non-stale installations, newest first, capped; our own
+ * device is skipped (messages to our own identity reach our other devices). Per installation: an
+ * existing usable session → Double Ratchet, with the X3DH header repeated while the session is
+ * unconfirmed; otherwise X3DH against the installation's current signed prekey, then the ratchet.
+ * With no installation known, the payload goes under `"none"` with the DH-header fallback and is
+ * reported as `pfs: false`. A `PfsError` for one installation is collected (its writes undone by
+ * a savepoint) and the others still go out (STYLE.md §5 "fan-out returns results").
+ *
+ * @module
+ */
+import { bytesEqual } from '../crypto/index.ts'
+import { PfsError, isPfsError } from '../errors.ts'
+import { encrypt as ratchetEncrypt } from '../ratchet/index.ts'
+import {
+  DRHeaderSchema,
+  EncryptedMessageProtocolSchema,
+  ProtocolMessageSchema,
+  X3DHHeaderSchema,
+  create,
+} from '../wire/index.ts'
+import type { EncryptedMessageProtocol, ProtocolMessage } from '../wire/index.ts'
+import { NO_INSTALLATION_ID, dhEncrypt } from '../x3dh/index.ts'
+import type { Context } from './context.ts'
+import { toMs } from './context.ts'
+import { buildOurBundle } from './prekeys.ts'
+import { createInitiatorSession, loadState, saveState } from './sessions.ts'
+
+/** Why one target installation got no entry. */
+export interface SendFailure {
+  readonly installationId: string
+  readonly error: PfsError
+}
+
+/** The result of `Protocol.encrypt`. */
+export interface EncryptResult {
+  /** The message to wrap in an envelope signed with our identity. */
+  readonly message: ProtocolMessage
+  /** Installation ids that got an entry (`["none"]` for the DH fallback). */
+  readonly targets: readonly string[]
+  /** Installations that were targeted but got no entry, and why. */
+  readonly failures: readonly SendFailure[]
+  /** True when every entry travels in a Double Ratchet session (false for the DH fallback). */
+  readonly pfs: boolean
+}
+
+/** Encrypts `payload` for `theirIdentity`. Call inside a store transaction. */
+export function encryptMessage(
+  ctx: Context,
+  theirIdentity: Uint8Array,
+  payload: Uint8Array,
+): EncryptResult {
+  const their = ctx.crypto.compressPublicKey(theirIdentity)
+  const nowNs = ctx.nowNs()
+  const bundle = buildOurBundle(ctx, nowNs)
+  const toSelf = bytesEqual(their, ctx.identityPublic)
+  const installations = ctx.store
+    .listActiveInstallations(their, ctx.maxInstallations)
+    .filter((i) => !(toSelf && i.installationId === ctx.installationId))
+  const entries: Record<string, EncryptedMessageProtocol> = {}
+  const targets: string[] = []
+  const failures: SendFailure[] = []
+  let pfs = true
+  if (installations.length === 0) {
+    const eph = ctx.keyPair('dh-ephemeral')
+    const dh = dhEncrypt(their, payload, { ephemeral: eph.privateKey, crypto: ctx.crypto })
+    eph.privateKey.destroy()
+    setEntry(
+      entries,
+      NO_INSTALLATION_ID,
+      create(EncryptedMessageProtocolSchema, { DHHeader: dh.header, payload: dh.payload }),
+    )
+    targets.push(NO_INSTALLATION_ID)
+    pfs = false
+  }
+  for (const inst of installations) {
+    try {
+      const entry = ctx.store.transaction(() =>
+        encryptFor(ctx, their, inst.installationId, payload, nowNs),
+      )
+      setEntry(entries, inst.installationId, entry)
+      targets.push(inst.installationId)
+    } catch (e) {
+      // Only protocol errors are per-installation; anything else is a bug and propagates.
+      if (!isPfsError(e)) throw e
+      failures.push({ installationId: inst.installationId, error: e })
+    }
+  }
+  const message = create(ProtocolMessageSchema, {
+    installationId: ctx.installationId,
+    bundles: [bundle],
+    encryptedMessage: entries,
+  })
+  return { message, targets, failures, pfs: pfs && targets.length > 0 }
+}
+
+function encryptFor(
+  ctx: Context,
+  their: Uint8Array,
+  installationId: string,
+  payload: Uint8Array,
+  nowNs: bigint,
+): EncryptedMessageProtocol {
+  let session = ctx.store.findActiveSession(their, installationId, toMs(nowNs))
+  if (session === undefined) {
+    const b = ctx.store.getActiveBundle(their, installationId)
+    if (b === undefined) {
+      throw new PfsError('INVALID_STATE', 'no signed prekey known for the installation')
+    }
+    session = createInitiatorSession(ctx, their, installationId, b.signedPreKey, nowNs)
+  }
+  const sent = ratchetEncrypt(loadState(ctx, session), payload)
+  saveState(ctx, session.id, sent.state)
+  return create(EncryptedMessageProtocolSchema, {
+    ...(session.ephemeralKey === undefined
+      ? {}
+      : {
+          X3DHHeader: create(X3DHHeaderSchema, {
+            key: session.ephemeralKey,
+            id: session.bundleId,
+          }),
+        }),
+    DRHeader: create(DRHeaderSchema, {
+      key: sent.header.dh,
+      n: sent.header.n,
+      pn: sent.header.pn,
+      id: session.bundleId,
+    }),
+    payload: sent.ciphertext,
+  })
+}
+
+/** Map keys from the network or callers may be `__proto__`: define, never assign. */
+function setEntry<V>(map: Record<string, V>, key: string, value: V): void {
+  Object.defineProperty(map, key, { value, enumerable: true, writable: true, configurable: true })
+}

@@ -1,0 +1,130 @@
+/**
+ * Sessions: one Double Ratchet per (peer identity, peer installation, bundle id) (PROTOCOL.md §7.2,
+ * §9; whitepaper §3). The id is the reference's `bundle_id ‖ UTF-8(peer installation id)`, where
+ * the bundle id is the passive party's signed prekey on both sides.
+ *
+ * @module
+ */
+import { SecretKey, concatBytes, utf8, wipe } from '../crypto/index.ts'
+import { deserialize, initiator, responder, serialize } from '../ratchet/index.ts'
+import type { RatchetState } from '../ratchet/index.ts'
+import type { SessionRecord, SignedPreKeyRecord } from '../store/index.ts'
+import { performActiveX3dh, x3dhPassive } from '../x3dh/index.ts'
+import type { Context } from './context.ts'
+import { toMs } from './context.ts'
+
+/**
+ * Sessions do not expire on their own yet: re-keying (a newer bundle) is what retires them, via
+ * `findActiveSession`'s expired-bundle check.
+ */
+const NO_EXPIRY = Number.MAX_SAFE_INTEGER
+
+/** The local session id: `bundleId ‖ UTF-8(installationId)`. */
+export function sessionId(bundleId: Uint8Array, installationId: string): Uint8Array {
+  return concatBytes(bundleId, utf8(installationId))
+}
+
+/** Loads a session's ratchet state. */
+export function loadState(ctx: Context, session: SessionRecord): RatchetState {
+  return deserialize(session.state, { crypto: ctx.crypto })
+}
+
+/** Persists a new ratchet state for a session. */
+export function saveState(ctx: Context, id: Uint8Array, state: RatchetState): void {
+  const bytes = serialize(state)
+  ctx.store.updateSessionState(id, bytes)
+  wipe(bytes)
+}
+
+/**
+ * Active X3DH against `theirSignedPreKey` and a new initiator session, stored with our ephemeral
+ * key so that the X3DH header is repeated until the peer answers (§8.1).
+ */
+export function createInitiatorSession(
+  ctx: Context,
+  theirIdentity: Uint8Array,
+  installationId: string,
+  theirSignedPreKey: Uint8Array,
+  nowNs: bigint,
+): SessionRecord {
+  const ephemeral = ctx.keyPair('x3dh-ephemeral')
+  const { sharedSecret, ephemeralPublic } = performActiveX3dh({
+    identity: ctx.identity,
+    ephemeral: ephemeral.privateKey,
+    theirIdentity,
+    theirSignedPreKey,
+    crypto: ctx.crypto,
+  })
+  ephemeral.privateKey.destroy()
+  const state = initiator(sharedSecret, theirSignedPreKey, {
+    keyPair: ctx.keyPair('ratchet'),
+    crypto: ctx.crypto,
+  })
+  return putSession(ctx, {
+    id: sessionId(theirSignedPreKey, installationId),
+    identity: theirIdentity,
+    installationId,
+    bundleId: Uint8Array.from(theirSignedPreKey),
+    ephemeralKey: ephemeralPublic,
+    sk: sharedSecret,
+    state: serialize(state),
+    createdAt: toMs(nowNs),
+    expiresAt: NO_EXPIRY,
+  })
+}
+
+/**
+ * Passive X3DH for an incoming X3DH header on our signed prekey `spk`. An existing session with
+ * the same SK is kept as is (the header repeats on every message until the sender hears from
+ * us); a different SK (the peer started over) replaces it.
+ */
+export function acceptInitiation(
+  ctx: Context,
+  theirIdentity: Uint8Array,
+  installationId: string,
+  spk: SignedPreKeyRecord,
+  theirEphemeral: Uint8Array,
+  nowNs: bigint,
+): void {
+  const spkPrivate = SecretKey.fromBytes(spk.privateKey)
+  wipe(spk.privateKey)
+  try {
+    const sk = x3dhPassive({
+      identity: ctx.identity,
+      signedPreKey: spkPrivate,
+      theirIdentity,
+      theirEphemeral,
+      crypto: ctx.crypto,
+    })
+    const existing = ctx.store.findSession(spk.publicKey, theirIdentity, installationId)
+    if (existing !== undefined && ctx.crypto.constantTimeEqual(existing.sk, sk)) {
+      wipe(sk)
+      return
+    }
+    if (existing !== undefined) ctx.store.deleteSession(existing.id)
+    const state = responder(
+      sk,
+      { privateKey: spkPrivate, publicKey: spk.publicKey },
+      {
+        crypto: ctx.crypto,
+      },
+    )
+    putSession(ctx, {
+      id: sessionId(spk.publicKey, installationId),
+      identity: theirIdentity,
+      installationId,
+      bundleId: Uint8Array.from(spk.publicKey),
+      sk,
+      state: serialize(state),
+      createdAt: toMs(nowNs),
+      expiresAt: NO_EXPIRY,
+    })
+  } finally {
+    spkPrivate.destroy()
+  }
+}
+
+function putSession(ctx: Context, record: SessionRecord): SessionRecord {
+  ctx.store.putSession(record)
+  return record
+}
