@@ -57,6 +57,18 @@ export const ErrorCode = {
   Unsupported: 'UNSUPPORTED',
   /** A network operation that failed or timed out. */
   NetworkFailure: 'NETWORK_FAILURE',
+  /** A recovery phrase that is not valid BIP-39 (word count, unknown word or checksum). */
+  InvalidPhrase: 'INVALID_PHRASE',
+  /** `Messenger.open` on a store without an account. */
+  NoAccount: 'NO_ACCOUNT',
+  /** The store belongs to another account, or already holds one. */
+  AccountMismatch: 'ACCOUNT_MISMATCH',
+  /** Not a contact code, chat key or share link. */
+  InvalidContactCode: 'INVALID_CONTACT_CODE',
+  /** Sending to someone who is not a contact. */
+  UnknownContact: 'UNKNOWN_CONTACT',
+  /** Sending to someone who declined our request: only a new contact request is allowed. */
+  ContactDeclined: 'CONTACT_DECLINED',
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]

@@ -1,6 +1,6 @@
 /**
  * `status-pfs`: the package root. Re-exports the error type and the pieces of the application API
- * of DESIGN.md ("Public API") that exist so far: stores and networks. Lower layers are subpath
+ * of DESIGN.md ("Public API"): the `Messenger`, stores and networks. Lower layers are subpath
  * exports (`status-pfs/crypto`, `/wire`, `/x3dh`, `/ratchet`, `/store`, `/transport`).
  *
  * @module
@@ -11,3 +11,16 @@ export { MemoryStore, SqliteStore } from './store/index.ts'
 export type { Store } from './store/index.ts'
 export { MemoryNetwork, Libp2pNetwork } from './transport/index.ts'
 export type { Network } from './transport/index.ts'
+export { Messenger } from './messenger/index.ts'
+export type {
+  ChatMessageInfo,
+  ContactInfo,
+  ContactRequestInfo,
+  DeviceInfo,
+  MessengerEvents,
+  MessengerOptions,
+  MessengerStats,
+  SendResult,
+  SyncProgress,
+  SyncResult,
+} from './messenger/index.ts'

@@ -8,16 +8,18 @@
  * Storage rules: every listed installation except our own device is upserted, with `lastSeen` =
  * the bundle's timestamp when newer; installations of other identities start enabled, our own
  * start disabled (pending until `enableDevice`, §10 "Pairing"). Each signed prekey is stored once;
- * a higher version expires the lower ones of that installation, and a late lower version is
- * stored already expired.
+ * a higher version expires the lower ones of that installation and the sessions on them
+ * (re-keying, whitepaper §3.3), a reset device's new key replaces its old ones, and a late lower
+ * version is stored already expired (`storeSignedPreKey`).
  *
  * @module
  */
 import { bytesEqual } from '../crypto/index.ts'
 import { BundleError } from '../errors.ts'
-import type { Bundle } from '../wire/index.ts'
+import type { Bundle, SignedPreKey } from '../wire/index.ts'
 import { verifyBundle } from '../x3dh/index.ts'
 import type { Context } from './context.ts'
+import { expireSessionsWith } from './sessions.ts'
 
 /** The result of `processBundle`. */
 export interface ProcessedBundle {
@@ -33,11 +35,39 @@ export interface ProcessedBundle {
  *
  * @throws {PfsError} `BUNDLE_SIGNATURE` (bad signature, or not the signer's), `WIRE_MALFORMED`.
  */
-export function processBundle(ctx: Context, bundle: Bundle, signer?: Uint8Array): ProcessedBundle {
+export function processBundle(
+  ctx: Context,
+  bundle: Bundle,
+  signer: Uint8Array | undefined,
+  nowMs: number,
+): ProcessedBundle {
+  return storeBundle(ctx, verifyBundleOf(ctx, bundle, signer), bundle, nowMs)
+}
+
+/**
+ * Verifies `bundle` and, with `signer`, that it is that identity's; returns the identity.
+ *
+ * @throws {PfsError} `BUNDLE_SIGNATURE`, `WIRE_MALFORMED`, `INVALID_KEY`.
+ */
+export function verifyBundleOf(
+  ctx: Context,
+  bundle: Bundle,
+  signer: Uint8Array | undefined,
+): Uint8Array {
   const identity = verifyBundle(bundle, { crypto: ctx.crypto })
   if (signer !== undefined && !bytesEqual(identity, ctx.crypto.compressPublicKey(signer))) {
     throw new BundleError('BUNDLE_SIGNATURE', 'bundle identity is not the sender')
   }
+  return identity
+}
+
+/** Stores a bundle `verifyBundleOf` accepted for `identity`. Call inside a store transaction. */
+export function storeBundle(
+  ctx: Context,
+  identity: Uint8Array,
+  bundle: Bundle,
+  nowMs: number,
+): ProcessedBundle {
   const ours = bytesEqual(identity, ctx.identityPublic)
   const timestamp = bundle.timestamp
   const installations: string[] = []
@@ -64,23 +94,57 @@ export function processBundle(ctx: Context, bundle: Bundle, signer?: Uint8Array)
         stale: false,
       })
     }
-    const known = ctx.store.findBundleBySignedPreKey(spk.signedPreKey)
-    // A signed prekey is stored once (the reference's `ON CONFLICT IGNORE`); one already known
-    // for another slot is left alone rather than moved.
-    if (known !== undefined) continue
-    // The first key seen for a (installation, version) slot stays: sessions may run on it.
-    if (ctx.store.getBundle(identity, installationId, spk.version) !== undefined) continue
-    const active = ctx.store.getActiveBundle(identity, installationId)
-    ctx.store.putBundle({
-      identity,
-      installationId,
-      version: spk.version,
-      signedPreKey: spk.signedPreKey,
-      protocolVersion: spk.protocolVersion,
-      timestamp,
-      expired: active !== undefined && active.version > spk.version,
-    })
-    ctx.store.expireBundlesBelow(identity, installationId, spk.version)
+    storeSignedPreKey(ctx, identity, installationId, spk, timestamp, nowMs)
   }
   return { identity, installations }
+}
+
+/**
+ * Stores one installation's signed prekey from a verified bundle.
+ *
+ * - Known key: nothing to do (stored once, the reference's `ON CONFLICT IGNORE`).
+ * - Higher version than any known (re-keying, whitepaper §3.3): stored; the lower versions are
+ *   expired, and so are the sessions running on them (they still decrypt for 14 days, §3.4).
+ * - A new key at a version we already know, or below, in a bundle *newer* than every bundle we
+ *   have for the installation: the device was reset (its store lost, §1.5.3 account recovery
+ *   under the same installation id) and numbers its keys from 1 again. Its old keys and every
+ *   session with it are expired, and the new key becomes the active one.
+ * - Otherwise (a late, older bundle): stored already expired when its slot is free.
+ */
+function storeSignedPreKey(
+  ctx: Context,
+  identity: Uint8Array,
+  installationId: string,
+  spk: SignedPreKey,
+  timestamp: bigint,
+  nowMs: number,
+): void {
+  if (ctx.store.findBundleBySignedPreKey(spk.signedPreKey) !== undefined) return
+  const known = ctx.store.listBundles(identity).filter((b) => b.installationId === installationId)
+  const record = {
+    identity,
+    installationId,
+    version: spk.version,
+    signedPreKey: spk.signedPreKey,
+    protocolVersion: spk.protocolVersion,
+    timestamp,
+    expired: false,
+  }
+  const maxVersion = known.reduce((m, b) => Math.max(m, b.version), -1)
+  if (spk.version > maxVersion) {
+    for (const b of known) {
+      if (!b.expired) ctx.store.expireSessionsByBundle(b.signedPreKey, nowMs)
+    }
+    ctx.store.putBundle(record)
+    ctx.store.expireBundlesBelow(identity, installationId, spk.version)
+    return
+  }
+  if (known.every((b) => b.timestamp < timestamp)) {
+    expireSessionsWith(ctx, identity, installationId, nowMs)
+    ctx.store.expireBundlesBelow(identity, installationId, maxVersion + 1)
+    ctx.store.putBundle(record)
+    return
+  }
+  if (known.some((b) => b.version === spk.version)) return
+  ctx.store.putBundle({ ...record, expired: true })
 }

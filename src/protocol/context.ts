@@ -17,6 +17,16 @@ export const DEFAULT_MAX_INSTALLATIONS = 3
 /** Default own signed prekey lifetime (PROTOCOL.md §4.1 step 3, `BundleRefreshInterval`). */
 export const DEFAULT_SIGNED_PRE_KEY_ROTATION_MS = 24 * 60 * 60 * 1000
 
+/** Expired sessions still decrypt for this long, then `prune` deletes them (whitepaper §3.4). */
+export const DEFAULT_SESSION_RETENTION_MS = 14 * 24 * 60 * 60 * 1000
+/** A device absent from its identity's bundles this long is stale (whitepaper §4.3). */
+export const DEFAULT_STALE_DEVICE_MS = 7 * 24 * 60 * 60 * 1000
+/**
+ * At most one bundle answer per sender in this window to messages with no entry for us
+ * (whitepaper §4.5; the reference's `deviceNotFoundAckInterval`, PROTOCOL.md §9).
+ */
+export const DEFAULT_BUNDLE_REPLY_INTERVAL_MS = 2 * 60 * 60 * 1000
+
 /** Options of `new Protocol(...)`. */
 export interface ProtocolOptions {
   readonly store: Store
@@ -41,6 +51,12 @@ export interface ProtocolOptions {
   readonly maxInstallations?: number
   /** Age in ms after which our signed prekey is replaced by a new version. */
   readonly signedPreKeyRotationMs?: number
+  /** How long (ms) an expired session still decrypts before `prune` deletes it (default 14 d). */
+  readonly sessionRetentionMs?: number
+  /** Absence (ms) from the identity's bundles after which a device is stale (default 7 d). */
+  readonly staleDeviceMs?: number
+  /** Minimum interval (ms) between two bundle answers to one sender (default 2 h). */
+  readonly bundleReplyIntervalMs?: number
 }
 
 /** The resolved options, shared by the protocol steps. */
@@ -55,6 +71,9 @@ export interface Context {
   readonly keyPair: (purpose: KeyPurpose) => KeyPair
   readonly maxInstallations: number
   readonly signedPreKeyRotationMs: number
+  readonly sessionRetentionMs: number
+  readonly staleDeviceMs: number
+  readonly bundleReplyIntervalMs: number
 }
 
 /** Resolves defaults and checks the options (programmer errors throw `TypeError`/`RangeError`). */
@@ -71,6 +90,15 @@ export function makeContext(options: ProtocolOptions): Context {
   if (!Number.isFinite(rotation) || rotation <= 0) {
     throw new RangeError('"signedPreKeyRotationMs" expected a positive number')
   }
+  const sessionRetentionMs = positive(
+    'sessionRetentionMs',
+    options.sessionRetentionMs ?? DEFAULT_SESSION_RETENTION_MS,
+  )
+  const staleDeviceMs = positive('staleDeviceMs', options.staleDeviceMs ?? DEFAULT_STALE_DEVICE_MS)
+  const bundleReplyIntervalMs = positive(
+    'bundleReplyIntervalMs',
+    options.bundleReplyIntervalMs ?? DEFAULT_BUNDLE_REPLY_INTERVAL_MS,
+  )
   const generate = options.generateKeyPair
   return {
     store: options.store,
@@ -82,7 +110,15 @@ export function makeContext(options: ProtocolOptions): Context {
     keyPair: generate === undefined ? () => crypto.generateKeyPair() : generate,
     maxInstallations,
     signedPreKeyRotationMs: rotation,
+    sessionRetentionMs,
+    staleDeviceMs,
+    bundleReplyIntervalMs,
   }
+}
+
+function positive(name: string, v: number): number {
+  if (!Number.isFinite(v) || v <= 0) throw new RangeError(`"${name}" expected a positive number`)
+  return v
 }
 
 /** Milliseconds for the store's `number` times, from the ns clock. */

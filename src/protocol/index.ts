@@ -6,9 +6,17 @@
  * @module
  */
 export { Protocol } from './protocol.ts'
-export { DEFAULT_MAX_INSTALLATIONS, DEFAULT_SIGNED_PRE_KEY_ROTATION_MS } from './context.ts'
+export {
+  DEFAULT_BUNDLE_REPLY_INTERVAL_MS,
+  DEFAULT_MAX_INSTALLATIONS,
+  DEFAULT_SESSION_RETENTION_MS,
+  DEFAULT_SIGNED_PRE_KEY_ROTATION_MS,
+  DEFAULT_STALE_DEVICE_MS,
+} from './context.ts'
 export type { KeyPurpose, ProtocolOptions } from './context.ts'
 export type { ProcessedBundle } from './bundles.ts'
+export type { DeviceRecord } from './devices.ts'
 export type { EncryptResult, SendFailure } from './send.ts'
-export type { DecryptResult } from './receive.ts'
+export type { DecryptResult, HandleResult } from './receive.ts'
+export type { PruneResult } from './prune.ts'
 export { sessionId } from './sessions.ts'

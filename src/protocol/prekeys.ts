@@ -2,8 +2,10 @@
  * Our own signed prekeys and our bundle (PROTOCOL.md §4.1, §10; whitepaper §3.3, §4.1).
  *
  * - The first use creates version 1; a key older than the rotation interval (default 24 h) is
- *   expired and replaced by version + 1. Expired private keys stay: late X3DH headers that name
- *   them must still decrypt (§8.2 looks up any of our signed prekeys).
+ *   expired and replaced by version + 1. Expired private keys stay while late X3DH headers may
+ *   still name them (§8.2 looks up any of our signed prekeys); `prune` deletes one once every
+ *   session on it is gone and its successor is older than the retention period (the reference
+ *   never deletes them).
  * - Our bundle lists this device plus at most `maxInstallations - 1` *enabled* own installations
  *   (pending devices are left out until the user confirms them), and is signed afresh with the
  *   clock's nanosecond timestamp every time it is built.
@@ -16,6 +18,7 @@ import { CURRENT_PROTOCOL_VERSION, createBundle } from '../x3dh/index.ts'
 import type { SignedPreKeyInput } from '../x3dh/index.ts'
 import type { Context } from './context.ts'
 import { toMs } from './context.ts'
+import { targetInstallations } from './devices.ts'
 
 /**
  * Our current signed prekey, created or rotated as needed. Call inside a store transaction: the
@@ -41,6 +44,9 @@ export function currentSignedPreKey(ctx: Context, nowNs: bigint): SignedPreKeyRe
     expired: false,
   }
   pair.privateKey.destroy()
+  // Sessions where we were passive on the old key stop being used for sending (§3.3) and start
+  // their 14-day decrypt-only period (§3.4).
+  if (current !== undefined) ctx.store.expireSessionsByBundle(current.publicKey, nowMs)
   ctx.store.putSignedPreKey(record)
   ctx.store.expireSignedPreKeysBelow(version)
   return record
@@ -60,10 +66,7 @@ export function buildOurBundle(ctx: Context, nowNs: bigint): Bundle {
       protocolVersion: CURRENT_PROTOCOL_VERSION,
     },
   ]
-  const siblings = ctx.store
-    .listActiveInstallations(ctx.identityPublic, ctx.maxInstallations)
-    .filter((i) => i.installationId !== ctx.installationId)
-    .slice(0, ctx.maxInstallations - 1)
+  const siblings = targetInstallations(ctx, ctx.identityPublic, nowNs, ctx.maxInstallations - 1)
   for (const inst of siblings) {
     const b = ctx.store.getActiveBundle(ctx.identityPublic, inst.installationId)
     if (b === undefined) continue

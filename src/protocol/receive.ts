@@ -1,12 +1,15 @@
 /**
  * Receiving (PROTOCOL.md §8.2, §4.3-§4.4, §11.4; whitepaper §3-§4).
  *
- * Order: every attached bundle is verified, checked to belong to the envelope signer, and stored;
- * then our entry (or `"none"`) is picked; an X3DH header sets up (or keeps) the passive session; a
- * DR header decrypts in the session it names and confirms our initiator session; a DH header is
- * the fallback. The caller runs all of it in one store transaction, so a failure at any step
- * leaves the store as it was (the reference stores bundles before checking them and keeps
- * half-made sessions; this does neither).
+ * Order: our own echo is recognised first (nothing stored); every attached bundle is verified and
+ * checked to belong to the envelope signer, then all are stored; then our entry (or `"none"`) is
+ * picked — a message with no entries is `bundle-only`, one with entries for other installations
+ * only is `partitioned` (whitepaper §4.5); an X3DH header sets up (or keeps) the passive session;
+ * a DR header decrypts in the session it names (`SESSION_NOT_FOUND` when we have none, e.g. after
+ * account recovery, §1.5.3) and confirms our initiator session; a DH header is the fallback. The
+ * caller runs all of it in one store transaction, so a failure at any step leaves the store as it
+ * was (the reference stores bundles before checking them and keeps half-made sessions; this does
+ * neither).
  *
  * @module
  */
@@ -16,7 +19,8 @@ import { decrypt as ratchetDecrypt } from '../ratchet/index.ts'
 import type { EncryptedMessageProtocol, ProtocolMessage } from '../wire/index.ts'
 import { NO_INSTALLATION_ID, dhDecrypt } from '../x3dh/index.ts'
 import type { Context } from './context.ts'
-import { processBundle } from './bundles.ts'
+import { toMs } from './context.ts'
+import { storeBundle, verifyBundleOf } from './bundles.ts'
 import { acceptInitiation, loadState, saveState } from './sessions.ts'
 
 /** The result of `Protocol.decrypt`. */
@@ -35,34 +39,51 @@ export interface DecryptResult {
   readonly sharedSecret?: Uint8Array
 }
 
+/** The result of `Protocol.handle` (whitepaper §1.5.3, §4.5; PROTOCOL.md §8.2). */
+export type HandleResult =
+  | ({ readonly kind: 'message' } & DecryptResult)
+  /** Our own message, seen by the installation that sent it. */
+  | { readonly kind: 'own-echo' }
+  /** Bundles and no entries at all (an advertisement, or a `reestablish` answer). */
+  | { readonly kind: 'bundle-only' }
+  /**
+   * Entries for other installations only (whitepaper §4.5): the sender does not know this device.
+   * `answer` is true at most once per sender per `bundleReplyIntervalMs` (2 h): the caller then
+   * sends `bundleMessage()` to the sender.
+   */
+  | { readonly kind: 'partitioned'; readonly answer: boolean }
+
 /**
  * Handles `message` from `sender` (the envelope signer). Call inside a store transaction.
  *
- * @returns undefined for our own message echoed back (the reference's `nil, nil`).
- * @throws {PfsError} `BUNDLE_SIGNATURE`, `DEVICE_NOT_FOUND`, `NOT_PAIRED_DEVICE`,
- *   `SESSION_NOT_FOUND`, `MAC_MISMATCH`, `DUPLICATE`, `TOO_MANY_SKIPPED`, `WIRE_MALFORMED`,
- *   `INVALID_KEY`.
+ * @throws {PfsError} `BUNDLE_SIGNATURE`, `SESSION_NOT_FOUND`, `MAC_MISMATCH`, `DUPLICATE`,
+ *   `TOO_MANY_SKIPPED`, `WIRE_MALFORMED`, `INVALID_KEY`.
  */
-export function decryptMessage(
+export function handleMessage(
   ctx: Context,
   senderKey: Uint8Array,
   message: ProtocolMessage,
-): DecryptResult | undefined {
+): HandleResult {
   const sender = ctx.crypto.compressPublicKey(senderKey)
-  const nowNs = ctx.nowNs()
-  for (const bundle of message.bundles) processBundle(ctx, bundle, sender)
-  const installationId = message.installationId
-  if (message.publicMessage.length > 0) {
-    return { payload: message.publicMessage.slice(), installationId, pfs: false, public: true }
-  }
   const fromSelf = bytesEqual(sender, ctx.identityPublic)
+  const installationId = message.installationId
+  if (fromSelf && installationId === ctx.installationId) return { kind: 'own-echo' }
+  const nowNs = ctx.nowNs()
+  const nowMs = toMs(nowNs)
+  // Every bundle is checked before any is stored (the reference stores first).
+  const identities = message.bundles.map((b) => verifyBundleOf(ctx, b, sender))
+  message.bundles.forEach((b, i) => storeBundle(ctx, identities[i]!, b, nowMs))
+  if (message.publicMessage.length > 0) {
+    const payload = message.publicMessage.slice()
+    return { kind: 'message', payload, installationId, pfs: false, public: true }
+  }
   const entry = ownEntry(message, ctx.installationId)
   if (entry === undefined) {
-    if (!fromSelf) throw new PfsError('DEVICE_NOT_FOUND', 'device not found')
-    if (installationId === ctx.installationId) return undefined
-    throw new PfsError('NOT_PAIRED_DEVICE', 'received a message from not paired device', {
-      installationId,
-    })
+    if (Object.keys(message.encryptedMessage).length === 0) {
+      if (message.bundles.length === 0) throw new PfsError('WIRE_MALFORMED', 'no payload')
+      return { kind: 'bundle-only' }
+    }
+    return { kind: 'partitioned', answer: mayAnswer(ctx, sender, nowMs) }
   }
   if (installationId.length === 0) {
     throw new PfsError('WIRE_MALFORMED', 'message without installation id')
@@ -101,11 +122,51 @@ export function decryptMessage(
   }
   const sharedSecret = recordSharedSecret(ctx, sender, installationId)
   return {
+    kind: 'message',
     payload,
     installationId,
     pfs,
     public: false,
     ...(sharedSecret === undefined ? {} : { sharedSecret }),
+  }
+}
+
+/**
+ * The §4.5 rate limit: true (and the time recorded in the store, so it survives restarts and
+ * rolls back with the handle) when we have not answered `sender` within the interval. The
+ * reference's check is inverted and never answers (PROTOCOL.md §9); this one does.
+ */
+function mayAnswer(ctx: Context, sender: Uint8Array, nowMs: number): boolean {
+  const last = ctx.store.getBundleReplyTime(sender)
+  if (last !== undefined && nowMs - last < ctx.bundleReplyIntervalMs && nowMs >= last) return false
+  ctx.store.setBundleReplyTime(sender, nowMs)
+  return true
+}
+
+/**
+ * `Protocol.decrypt`'s view of a `HandleResult`: the message, undefined for an echo or a bare
+ * bundle, and the reference's errors for a message without an entry for us.
+ */
+export function toDecryptResult(
+  result: HandleResult,
+  fromSelf: boolean,
+  installationId: string,
+): DecryptResult | undefined {
+  switch (result.kind) {
+    case 'message': {
+      const { kind: _, ...rest } = result
+      return rest
+    }
+    case 'own-echo':
+    case 'bundle-only':
+      return undefined
+    case 'partitioned':
+      if (fromSelf) {
+        throw new PfsError('NOT_PAIRED_DEVICE', 'received a message from not paired device', {
+          installationId,
+        })
+      }
+      throw new PfsError('DEVICE_NOT_FOUND', 'device not found')
   }
 }
 

@@ -2,13 +2,16 @@
  * Sending (PROTOCOL.md §8.1, §6, §10; whitepaper §3-§4): one `EncryptedMessageProtocol` per target
  * installation of the recipient, our freshly signed bundle attached.
  *
- * Targets are the recipient's enabled, non-stale installations, newest first, capped; our own
- * device is skipped (messages to our own identity reach our other devices). Per installation: an
- * existing usable session → Double Ratchet, with the X3DH header repeated while the session is
- * unconfirmed; otherwise X3DH against the installation's current signed prekey, then the ratchet.
- * With no installation known, the payload goes under `"none"` with the DH-header fallback and is
- * reported as `pfs: false`. A `PfsError` for one installation is collected (its writes undone by
- * a savepoint) and the others still go out (STYLE.md §5 "fan-out returns results").
+ * Targets are the recipient's enabled, non-stale installations, newest activity first, capped
+ * (whitepaper §4.2-§4.3, devices.ts); our own device is skipped (messages to our own identity
+ * reach our other devices). Per installation: an existing usable session (the concurrent-session
+ * rule of §3.2 picks one) → Double Ratchet, with the X3DH header repeated while the session is
+ * unconfirmed; otherwise X3DH against the installation's current signed prekey, then the
+ * ratchet. With no installation known, the payload goes under `"none"` with the DH-header
+ * fallback and is reported as `pfs: false` — except to our own identity, where the message then
+ * has no entries (targets `[]`) and only announces our bundle. A `PfsError` for one installation
+ * is collected (its writes undone by a savepoint) and the others still go out (STYLE.md §5
+ * "fan-out returns results").
  *
  * @module
  */
@@ -27,7 +30,8 @@ import { NO_INSTALLATION_ID, dhEncrypt } from '../x3dh/index.ts'
 import type { Context } from './context.ts'
 import { toMs } from './context.ts'
 import { buildOurBundle } from './prekeys.ts'
-import { createInitiatorSession, loadState, saveState } from './sessions.ts'
+import { targetInstallations } from './devices.ts'
+import { createInitiatorSession, loadState, saveState, sendingSession } from './sessions.ts'
 
 /** Why one target installation got no entry. */
 export interface SendFailure {
@@ -56,15 +60,16 @@ export function encryptMessage(
   const their = ctx.crypto.compressPublicKey(theirIdentity)
   const nowNs = ctx.nowNs()
   const bundle = buildOurBundle(ctx, nowNs)
+  const installations = targetInstallations(ctx, their, nowNs)
   const toSelf = bytesEqual(their, ctx.identityPublic)
-  const installations = ctx.store
-    .listActiveInstallations(their, ctx.maxInstallations)
-    .filter((i) => !(toSelf && i.installationId === ctx.installationId))
   const entries: Record<string, EncryptedMessageProtocol> = {}
   const targets: string[] = []
   const failures: SendFailure[] = []
   let pfs = true
-  if (installations.length === 0) {
+  // To our own identity the DH fallback would reach every holder of the identity key, pending
+  // and removed devices included (§4.1): with no enabled device, the message carries only our
+  // bundle (which is how a new device announces itself for pairing).
+  if (installations.length === 0 && !toSelf) {
     const eph = ctx.keyPair('dh-ephemeral')
     const dh = dhEncrypt(their, payload, { ephemeral: eph.privateKey, crypto: ctx.crypto })
     eph.privateKey.destroy()
@@ -104,7 +109,7 @@ function encryptFor(
   payload: Uint8Array,
   nowNs: bigint,
 ): EncryptedMessageProtocol {
-  let session = ctx.store.findActiveSession(their, installationId, toMs(nowNs))
+  let session = sendingSession(ctx, their, installationId, toMs(nowNs))
   if (session === undefined) {
     const b = ctx.store.getActiveBundle(their, installationId)
     if (b === undefined) {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { SecretKey, concatBytes, utf8, wipe } from '../crypto/index.ts'
+import { SecretKey, compareBytes, concatBytes, utf8, wipe } from '../crypto/index.ts'
 import { deserialize, initiator, responder, serialize } from '../ratchet/index.ts'
 import type { RatchetState } from '../ratchet/index.ts'
 import type { SessionRecord, SignedPreKeyRecord } from '../store/index.ts'
@@ -14,10 +14,12 @@ import type { Context } from './context.ts'
 import { toMs } from './context.ts'
 
 /**
- * Sessions do not expire on their own yet: re-keying (a newer bundle) is what retires them, via
- * `findActiveSession`'s expired-bundle check.
+ * `expiresAt` of a session in use. A session leaves use (whitepaper §3.2-§3.3: the losing
+ * concurrent session, a re-keyed bundle, our rotated signed prekey, `reestablish`) by getting
+ * `expiresAt = now`: it is no longer picked for sending but still decrypts, and `prune` deletes it
+ * `sessionRetentionMs` (14 days, §3.4) later.
  */
-const NO_EXPIRY = Number.MAX_SAFE_INTEGER
+export const NO_EXPIRY = Number.MAX_SAFE_INTEGER
 
 /** The local session id: `bundleId ‖ UTF-8(installationId)`. */
 export function sessionId(bundleId: Uint8Array, installationId: string): Uint8Array {
@@ -117,7 +119,8 @@ export function acceptInitiation(
       sk,
       state: serialize(state),
       createdAt: toMs(nowNs),
-      expiresAt: NO_EXPIRY,
+      // A late X3DH header on a rotated key: decrypt-only from the start (§3.3-§3.4).
+      expiresAt: spk.expired ? toMs(nowNs) : NO_EXPIRY,
     })
   } finally {
     spkPrivate.destroy()
@@ -127,4 +130,59 @@ export function acceptInitiation(
 function putSession(ctx: Context, record: SessionRecord): SessionRecord {
   ctx.store.putSession(record)
   return record
+}
+
+/** True when `bundleId` is an expired signed prekey, ours or the peer's (re-keying, §3.3). */
+function onExpiredPreKey(ctx: Context, bundleId: Uint8Array): boolean {
+  if (ctx.store.getSignedPreKey(bundleId)?.expired === true) return true
+  return ctx.store.findBundleBySignedPreKey(bundleId)?.expired === true
+}
+
+/**
+ * The session to send on to one installation, or undefined when a new X3DH is needed.
+ *
+ * Concurrent sessions (whitepaper §3.2): when both sides initiated, each holds two usable
+ * sessions with the same two SKs; both pick the one whose SK is first in byte order and mark the
+ * other expired, so they converge without a message about it. Sessions on an expired signed
+ * prekey are marked expired here too (they may have been retired before this rule knew them).
+ */
+export function sendingSession(
+  ctx: Context,
+  theirIdentity: Uint8Array,
+  installationId: string,
+  nowMs: number,
+): SessionRecord | undefined {
+  let best: SessionRecord | undefined
+  const losers: SessionRecord[] = []
+  for (const s of ctx.store.listSessionsFor(theirIdentity, installationId)) {
+    if (s.expiresAt <= nowMs) continue
+    if (onExpiredPreKey(ctx, s.bundleId)) {
+      losers.push(s)
+    } else if (best === undefined || compareBytes(s.sk, best.sk) < 0) {
+      if (best !== undefined) losers.push(best)
+      best = s
+    } else {
+      losers.push(s)
+    }
+  }
+  for (const s of losers) {
+    ctx.store.setSessionExpiry(s.id, nowMs)
+    wipe(s.sk)
+    wipe(s.state)
+  }
+  return best
+}
+
+/** Marks every session with an installation expired (re-keying of a reset device, `reestablish`). */
+export function expireSessionsWith(
+  ctx: Context,
+  theirIdentity: Uint8Array,
+  installationId: string,
+  nowMs: number,
+): void {
+  for (const s of ctx.store.listSessionsFor(theirIdentity, installationId)) {
+    if (s.expiresAt > nowMs) ctx.store.setSessionExpiry(s.id, nowMs)
+    wipe(s.sk)
+    wipe(s.state)
+  }
 }

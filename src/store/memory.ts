@@ -185,6 +185,7 @@ export class MemoryStore implements Store {
   readonly #deliveries = new Table<DeliveryRecord>(this.#current)
   readonly #seen = new Table<number>(this.#current)
   readonly #cursors = new Table<StoredCursor>(this.#current)
+  readonly #bundleReplies = new Table<number>(this.#current)
 
   // transactions -----------------------------------------------------------------------------
 
@@ -225,6 +226,41 @@ export class MemoryStore implements Store {
 
   close(): void {
     this.#closed = true
+  }
+
+  /**
+   * Every table's rows as one JSON string (bytes as hex, bigints as decimal), in key order: tests
+   * compare two dumps to prove that a failed operation changed nothing.
+   */
+  dump(): string {
+    this.#open()
+    const tables: Record<string, Table<unknown>> = {
+      account: this.#account,
+      signedPreKeys: this.#signedPreKeys,
+      oneTimePreKeys: this.#oneTimePreKeys,
+      installations: this.#installations,
+      bundles: this.#bundles,
+      sessions: this.#sessions,
+      skipped: this.#skipped,
+      secrets: this.#secrets,
+      secretInstallations: this.#secretInstallations,
+      contacts: this.#contacts,
+      requests: this.#requests,
+      messages: this.#messages,
+      deliveries: this.#deliveries,
+      seen: this.#seen,
+      cursors: this.#cursors,
+      bundleReplies: this.#bundleReplies,
+    }
+    const out: Record<string, [string, unknown][]> = {}
+    for (const [name, table] of Object.entries(tables)) {
+      out[name] = [...table.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    }
+    return JSON.stringify(out, (_k, v: unknown) => {
+      if (v instanceof Uint8Array) return toHex(v)
+      if (typeof v === 'bigint') return `${v}n`
+      return v
+    })
   }
 
   // account ---------------------------------------------------------------------------------
@@ -598,6 +634,65 @@ export class MemoryStore implements Store {
       for (const s of expired) this.#deleteSession(s.id)
       return expired.length
     })
+  }
+
+  setSessionExpiry(id: Uint8Array, expiresAt: number): boolean {
+    this.#open()
+    checkBytes('id', id)
+    checkTime('expiresAt', expiresAt)
+    const k = key(id)
+    const s = this.#sessions.get(k)
+    if (s === undefined) return false
+    this.#sessions.set(k, { ...s, expiresAt })
+    return true
+  }
+
+  listExpiredSessions(now: number): SessionRecord[] {
+    this.#open()
+    checkTime('now', now)
+    return [...this.#sessions.values()]
+      .filter((s) => s.expiresAt <= now)
+      .sort((a, b) => -cmpDesc(a.expiresAt, b.expiresAt) || compareBytes(a.id, b.id))
+      .map(copy)
+  }
+
+  countSessionsByBundle(bundleId: Uint8Array): number {
+    this.#open()
+    checkBytes('bundleId', bundleId)
+    let n = 0
+    for (const s of this.#sessions.values()) if (compareBytes(s.bundleId, bundleId) === 0) n++
+    return n
+  }
+
+  expireSessionsByBundle(bundleId: Uint8Array, at: number): number {
+    this.#open()
+    checkBytes('bundleId', bundleId)
+    checkTime('at', at)
+    const hit = [...this.#sessions.entries()].filter(
+      ([, s]) => compareBytes(s.bundleId, bundleId) === 0 && s.expiresAt > at,
+    )
+    for (const [k, s] of hit) this.#sessions.set(k, { ...s, expiresAt: at })
+    return hit.length
+  }
+
+  countSessions(): number {
+    this.#open()
+    return [...this.#sessions.values()].length
+  }
+
+  // partitioned-device answers --------------------------------------------------------------
+
+  getBundleReplyTime(identity: Uint8Array): number | undefined {
+    this.#open()
+    checkBytes('identity', identity)
+    return this.#bundleReplies.get(key(identity))
+  }
+
+  setBundleReplyTime(identity: Uint8Array, at: number): void {
+    this.#open()
+    checkBytes('identity', identity)
+    checkTime('at', at)
+    this.#bundleReplies.set(key(identity), at)
   }
 
   // skipped keys ----------------------------------------------------------------------------

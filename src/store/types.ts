@@ -328,6 +328,28 @@ export interface Store {
   deleteSession(id: Uint8Array): boolean
   /** Deletes sessions with `expiresAt <= now` and their skipped keys; returns how many. */
   deleteExpiredSessions(now: number): number
+  /**
+   * Sets a session's `expiresAt` (the protocol stores there when the session stopped being used
+   * for sending, whitepaper §3.2-§3.4); false when the session is unknown.
+   */
+  setSessionExpiry(id: Uint8Array, expiresAt: number): boolean
+  /** Sessions with `expiresAt <= now`, oldest `expiresAt` first, then id. */
+  listExpiredSessions(now: number): SessionRecord[]
+  /** How many sessions (with any peer) run on the signed prekey `bundleId`. */
+  countSessionsByBundle(bundleId: Uint8Array): number
+  /**
+   * Sets `expiresAt = at` on every session running on `bundleId` whose `expiresAt` is later
+   * (re-keying, whitepaper §3.3); returns how many changed.
+   */
+  expireSessionsByBundle(bundleId: Uint8Array, at: number): number
+  /** How many sessions the store holds, with every peer. */
+  countSessions(): number
+
+  // partitioned-device answers (whitepaper §4.5) --------------------------------------------
+  /** When (ms) we last answered `identity`'s partitioned message with our bundle. */
+  getBundleReplyTime(identity: Uint8Array): number | undefined
+  /** Records (inserts or replaces) the time of such an answer. */
+  setBundleReplyTime(identity: Uint8Array, at: number): void
 
   // skipped message keys --------------------------------------------------------------------
   /**

@@ -36,6 +36,11 @@ export type DelayModel =
 /** Probabilities are per recipient copy, in [0, 1]. */
 export interface FaultModel {
   readonly loss?: number
+  /**
+   * Loss of the copies that reach store nodes (default: `loss`). Waku store nodes sit on
+   * well-connected relays, so simulations of "lost, recovered from the store" set this to 0.
+   */
+  readonly storeNodeLoss?: number
   readonly duplicate?: number
   readonly reorder?: number
   /** Extra delay of a reordered copy; default 100 ms. */
@@ -160,6 +165,7 @@ export class MemoryNetwork implements Network {
   /** Replaces the fault model (applies to copies scheduled from now on). */
   setFaults(faults: FaultModel): void {
     checkProbability(faults.loss, 'loss')
+    checkProbability(faults.storeNodeLoss, 'storeNodeLoss')
     checkProbability(faults.duplicate, 'duplicate')
     checkProbability(faults.reorder, 'reorder')
     this.#faults = faults
@@ -362,10 +368,11 @@ export class MemoryNetwork implements Network {
     this.#stats.published++
     const seq = this.#publishSeq++
     const f = this.#faults
-    for (const [name] of this.#nodes) {
+    for (const [name, node] of this.#nodes) {
       if (name === from) continue
       this.#stats.copies++
-      if (this.#prng.chance(f.loss ?? 0)) {
+      const loss = node.store !== undefined ? (f.storeNodeLoss ?? f.loss ?? 0) : (f.loss ?? 0)
+      if (this.#prng.chance(loss)) {
         this.#stats.lost++
         continue
       }

@@ -50,3 +50,35 @@ export {
   validateProtocolMessage,
 } from './codec.ts'
 export * as limits from './limits.ts'
+export {
+  AcceptContactRequestSchema,
+  ApplicationMetadataMessageSchema,
+  ChatMessageSchema,
+  ContactRequestPropagatedStateSchema,
+  ContactUpdateSchema,
+  RetractContactRequestSchema,
+} from './gen/application_pb.ts'
+export type {
+  AcceptContactRequest,
+  ApplicationMetadataMessage,
+  ChatMessage,
+  ContactRequestPropagatedState,
+  ContactUpdate,
+  RetractContactRequest,
+} from './gen/application_pb.ts'
+export {
+  ApplicationType,
+  ContentType,
+  ContactRequestState,
+  MessageType,
+  MAX_APPLICATION_MESSAGE_BYTES,
+  MAX_CHAT_TEXT_LENGTH,
+  decodeAcceptContactRequest,
+  decodeApplicationMetadataMessage,
+  decodeChatMessage,
+  decodeContactUpdate,
+  encodeAcceptContactRequest,
+  encodeApplicationMetadataMessage,
+  encodeChatMessage,
+  encodeContactUpdate,
+} from './application.ts'

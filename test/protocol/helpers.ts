@@ -7,8 +7,11 @@
 import { defaultProvider, toHex, utf8 } from '../../src/crypto/index.ts'
 import type { SecretKey } from '../../src/crypto/index.ts'
 import { Protocol } from '../../src/protocol/index.ts'
+import type { ProtocolOptions } from '../../src/protocol/index.ts'
 import { MemoryStore, SqliteStore } from '../../src/store/index.ts'
 import type { Store } from '../../src/store/index.ts'
+import { join } from 'node:path'
+import { tempDir } from '../store/helpers.ts'
 
 export const crypto = defaultProvider()
 
@@ -17,6 +20,55 @@ export const STORES: readonly (readonly [string, () => Store])[] = [
   ['MemoryStore', () => new MemoryStore()],
   ['SqliteStore', () => SqliteStore.open(':memory:')],
 ]
+
+let tmp: { dir: string; remove(): void } | undefined
+let fileCount = 0
+const paths = new WeakMap<Store, string>()
+
+/** A `SqliteStore` on a fresh file in a temporary directory removed when the process exits. */
+export function sqliteFileStore(): Store {
+  if (tmp === undefined) {
+    const t = tempDir('pfs-protocol-')
+    tmp = t
+    process.once('exit', () => {
+      t.remove()
+    })
+  }
+  const path = join(tmp.dir, `store-${String(++fileCount)}.sqlite`)
+  const store = SqliteStore.open(path)
+  paths.set(store, path)
+  return store
+}
+
+/** The scenario stores of issue 5: MemoryStore and SqliteStore on a temporary file. */
+export const SCENARIO_STORES: readonly (readonly [string, () => Store])[] = [
+  ['MemoryStore', () => new MemoryStore()],
+  ['SqliteStore', sqliteFileStore],
+]
+
+/**
+ * "Restarts" a store: a file-backed `SqliteStore` is closed and opened again from its file; a
+ * `MemoryStore` (whose life is the process) is returned as is.
+ */
+export function reopen(store: Store): Store {
+  const path = paths.get(store)
+  if (path === undefined) return store
+  store.close()
+  const again = SqliteStore.open(path)
+  paths.set(again, path)
+  return again
+}
+
+/** A new `Protocol` for an existing device over `store` (same identity and installation). */
+export function restart(d: Device, store: Store, clock: { now: bigint }, name: string): Device {
+  const protocol = new Protocol({
+    store,
+    identity: identityKey(name),
+    installationId: d.installationId,
+    clock: () => clock.now,
+  })
+  return { ...d, protocol, store }
+}
 
 /** A deterministic identity key from a name. */
 export function identityKey(name: string): SecretKey {
@@ -39,10 +91,17 @@ export function device(
   name: string,
   installationId: string,
   clock: { now: bigint } = { now: T0 },
+  options: Partial<ProtocolOptions> = {},
 ): Device {
   const store = makeStore()
   const identity = identityKey(name)
-  const protocol = new Protocol({ store, identity, installationId, clock: () => clock.now })
+  const protocol = new Protocol({
+    store,
+    identity,
+    installationId,
+    clock: () => clock.now,
+    ...options,
+  })
   return {
     protocol,
     store,

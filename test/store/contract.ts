@@ -538,6 +538,56 @@ export function registerStoreContract(name: string, factory: StoreFactory): void
       })
     })
 
+    describe('session expiry and partitioned-device answers (issue 5)', () => {
+      it('setSessionExpiry, listExpiredSessions, countSessionsByBundle', (s) => {
+        s.putInstallation(installation(BOB, 'bob-1'))
+        s.putInstallation(installation(CAROL, 'carol-1'))
+        s.putSession(session(b(1), BOB, 'bob-1', pk(1), { expiresAt: 500 }))
+        s.putSession(session(b(2), BOB, 'bob-1', pk(2), { expiresAt: 300 }))
+        s.putSession(session(b(3), CAROL, 'carol-1', pk(1), { expiresAt: 300 }))
+        assert.equal(s.setSessionExpiry(b(9), 1), false)
+        assert.deepEqual(s.listExpiredSessions(299), [])
+        assert.deepEqual(
+          s.listExpiredSessions(300).map((x) => x.id[0]),
+          [2, 3],
+        )
+        assert.equal(s.setSessionExpiry(b(1), 100), true)
+        assert.equal(s.getSession(b(1))?.expiresAt, 100)
+        assert.deepEqual(s.getSession(b(1))?.state, b(1, 2, 3), 'only the expiry changes')
+        assert.deepEqual(
+          s.listExpiredSessions(300).map((x) => x.id[0]),
+          [1, 2, 3],
+        )
+        assert.equal(s.countSessionsByBundle(pk(1)), 2)
+        assert.equal(s.countSessionsByBundle(pk(2)), 1)
+        assert.equal(s.countSessionsByBundle(pk(5)), 0)
+        assert.equal(s.countSessions(), 3)
+        // pk(1): session 1 expires at 100 already, session 3 at 300 -> only 3 moves to 200
+        assert.equal(s.expireSessionsByBundle(pk(1), 200), 1)
+        assert.equal(s.getSession(b(1))?.expiresAt, 100)
+        assert.equal(s.getSession(b(3))?.expiresAt, 200)
+        assert.equal(s.getSession(b(2))?.expiresAt, 300)
+        assert.equal(s.expireSessionsByBundle(pk(1), 200), 0)
+      })
+
+      it('bundle reply times are per identity, replaced, and roll back', (s) => {
+        assert.equal(s.getBundleReplyTime(BOB), undefined)
+        s.setBundleReplyTime(BOB, 1_000)
+        s.setBundleReplyTime(CAROL, 5)
+        s.setBundleReplyTime(BOB, 2_000)
+        assert.equal(s.getBundleReplyTime(BOB), 2_000)
+        assert.equal(s.getBundleReplyTime(CAROL), 5)
+        assert.throws(() =>
+          s.transaction(() => {
+            s.setBundleReplyTime(BOB, 9_000)
+            throw new Error('boom')
+          }),
+        )
+        assert.equal(s.getBundleReplyTime(BOB), 2_000)
+        expectCode(() => s.setBundleReplyTime(BOB, Number.NaN), 'INVALID_ARGUMENT')
+      })
+    })
+
     describe('shared secrets', () => {
       it('keeps the first secret, records agreeing installations', (s) => {
         expectCode(() => s.addSharedSecretInstallation(BOB, 'bob-1'), 'INVALID_STATE')

@@ -14,6 +14,7 @@ import Database from 'better-sqlite3'
 import { toHex, utf8 } from '../../src/crypto/index.ts'
 import { SqliteStore } from '../../src/store/index.ts'
 import { MIN_KDF_ITERATIONS } from '../../src/store/at-rest.ts'
+import { SCHEMA_VERSION } from '../../src/store/sqlite/migrations.ts'
 import {
   ALICE,
   BOB,
@@ -85,7 +86,7 @@ describe('SqliteStore: file behaviour', () => {
         // A second connection sees the file-level settings.
         const raw = new Database(path, { readonly: true })
         assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal')
-        assert.equal(raw.pragma('user_version', { simple: true }), 2)
+        assert.equal(raw.pragma('user_version', { simple: true }), SCHEMA_VERSION)
         assert.equal(raw.pragma('application_id', { simple: true }), 0x50465331)
         raw.close()
         s.close()

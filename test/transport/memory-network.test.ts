@@ -203,6 +203,23 @@ test('store nodes archive what they receive and answer reachable nodes', async (
   await assert.rejects(b.history({ topics: [], from: 0, to: 1 }), { code: 'INVALID_ARGUMENT' })
 })
 
+test('storeNodeLoss spares store nodes from the loss model', async () => {
+  const net = new MemoryNetwork({ seed: 3, faults: { loss: 1, storeNodeLoss: 0 } })
+  net.attachStore('store', new MemoryEnvelopeStore())
+  const a = net.node('a')
+  const b = net.node('b')
+  const got: Envelope[] = []
+  b.subscribe('all', (e) => got.push(e))
+  for (let i = 0; i < 20; i++) await a.publish(envelopeN(i))
+  await net.flush()
+  assert.equal(got.length, 0)
+  const page = await b.history({ topics: [topic], from: 0, to: 2_000_000_000 })
+  assert.equal(page.envelopes.length, 20)
+  assert.throws(() => {
+    net.setFaults({ storeNodeLoss: 1.5 })
+  }, /storeNodeLoss/)
+})
+
 test('real-clock mode delivers with timers', async () => {
   const net = new MemoryNetwork({ clock: 'real', faults: { delay: { kind: 'fixed', ms: 2 } } })
   const a = net.node('a')

@@ -190,6 +190,18 @@ CREATE TABLE sync_cursors (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 3,
+    description: 'protocol: partitioned-device bundle answers (whitepaper §4.5)',
+    sql: `
+-- When we last sent our bundle to an identity whose message had no entry for us (ms); the 2 h
+-- rate limit survives restarts and rolls back with the transaction that handled the message.
+CREATE TABLE bundle_replies (
+  identity   BLOB    PRIMARY KEY,
+  replied_at INTEGER NOT NULL
+) WITHOUT ROWID;
+`,
+  },
 ]
 
 /** The schema version this code writes. */

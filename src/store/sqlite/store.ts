@@ -326,6 +326,36 @@ export class SqliteStore implements Store {
     }
   }
 
+  /**
+   * Every row of every table as one JSON string (bytes as hex, in primary-key order): tests
+   * compare two dumps to prove that a failed operation changed nothing. Secret columns appear as
+   * stored (sealed when the store has a passphrase).
+   */
+  dump(): string {
+    return this.#op('dump', () => {
+      const names = this.#db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .pluck()
+        .all() as string[]
+      const out: Record<string, unknown[]> = {}
+      for (const name of names) {
+        const quoted = `"${name.replaceAll('"', '""')}"`
+        const cols = (this.#db.prepare(`PRAGMA table_info(${quoted})`).all() as Row[]).length
+        const order = Array.from({ length: cols }, (_, i) => String(i + 1)).join(', ')
+        out[name] = (
+          this.#db.prepare(`SELECT * FROM ${quoted} ORDER BY ${order}`).raw().all() as unknown[][]
+        ).map((row) =>
+          row.map((v) => {
+            if (v instanceof Uint8Array) return Buffer.from(v).toString('hex')
+            if (typeof v === 'bigint') return `${v}n`
+            return v
+          }),
+        )
+      }
+      return JSON.stringify(out)
+    })
+  }
+
   close(): void {
     if (this.#closed) return
     this.#closed = true
@@ -835,6 +865,78 @@ export class SqliteStore implements Store {
     return this.#op('deleteExpiredSessions', () =>
       this.#run('DELETE FROM sessions WHERE expires_at <= ?', now),
     )
+  }
+
+  setSessionExpiry(id: Uint8Array, expiresAt: number): boolean {
+    checkBytes('id', id)
+    checkTime('expiresAt', expiresAt)
+    return this.#op(
+      'setSessionExpiry',
+      () => this.#run('UPDATE sessions SET expires_at = ? WHERE id = ?', expiresAt, blob(id)) > 0,
+    )
+  }
+
+  listExpiredSessions(now: number): SessionRecord[] {
+    checkTime('now', now)
+    return this.#op('listExpiredSessions', () =>
+      this.#all(
+        `SELECT ${SESSION_COLUMNS} FROM sessions WHERE expires_at <= ? ORDER BY expires_at, id`,
+        now,
+      ).map((r) => this.#session(r)),
+    )
+  }
+
+  countSessionsByBundle(bundleId: Uint8Array): number {
+    checkBytes('bundleId', bundleId)
+    return this.#op('countSessionsByBundle', () =>
+      num(
+        this.#stmt('SELECT count(*) FROM sessions WHERE bundle_id = ?').pluck().get(blob(bundleId)),
+      ),
+    )
+  }
+
+  expireSessionsByBundle(bundleId: Uint8Array, at: number): number {
+    checkBytes('bundleId', bundleId)
+    checkTime('at', at)
+    return this.#op('expireSessionsByBundle', () =>
+      this.#run(
+        'UPDATE sessions SET expires_at = ? WHERE bundle_id = ? AND expires_at > ?',
+        at,
+        blob(bundleId),
+        at,
+      ),
+    )
+  }
+
+  countSessions(): number {
+    return this.#op('countSessions', () =>
+      num(this.#stmt('SELECT count(*) FROM sessions').pluck().get()),
+    )
+  }
+
+  // partitioned-device answers --------------------------------------------------------------
+
+  getBundleReplyTime(identity: Uint8Array): number | undefined {
+    checkBytes('identity', identity)
+    return this.#op('getBundleReplyTime', () => {
+      const r = this.#get(
+        'SELECT replied_at FROM bundle_replies WHERE identity = ?',
+        blob(identity),
+      )
+      return r === undefined ? undefined : num(r['replied_at'])
+    })
+  }
+
+  setBundleReplyTime(identity: Uint8Array, at: number): void {
+    checkBytes('identity', identity)
+    checkTime('at', at)
+    this.#op('setBundleReplyTime', () => {
+      this.#run(
+        'INSERT OR REPLACE INTO bundle_replies (identity, replied_at) VALUES (?, ?)',
+        blob(identity),
+        at,
+      )
+    })
   }
 
   // skipped keys ----------------------------------------------------------------------------

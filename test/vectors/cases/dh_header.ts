@@ -6,6 +6,13 @@
  * sender's bundle is rebuilt with `createBundle` (same keys and timestamp → same deterministic
  * signature) and the whole `ProtocolMessage` (map key `"none"`) encodes to the recorded bytes; the
  * recorded bytes decode, their bundle verifies to the sender, and `dhDecrypt` gives `decrypted`.
+ *
+ * The full-message cases also run through the `Protocol` API, in file order on the same two
+ * devices, on each store (case 3's sender already has its bundle from case 2, as in the reference): a sender that
+ * knows no installation of the recipient, with the recorded signed prekey, DH ephemeral and nonce
+ * scripted and the clock at the recorded bundle timestamp, `encrypt()`s to the recorded
+ * `ProtocolMessage` bytes (map key `"none"`, `pfs: false`); the recipient's `decrypt()` of the
+ * recorded bytes gives `decrypted`, reported as not forward secret.
  */
 import { fromHex, providers, toHex } from '../../../src/crypto/index.ts'
 import type { CryptoProvider } from '../../../src/crypto/index.ts'
@@ -26,6 +33,14 @@ import {
   verifyBundle,
 } from '../../../src/x3dh/index.ts'
 import type { CaseResult } from '../registry.ts'
+import type { Clock, Scripted, StoreKind } from './protocol-script.ts'
+import {
+  STORE_KINDS,
+  ScriptedDevice,
+  diffMessage,
+  errorText,
+  openStore,
+} from './protocol-script.ts'
 
 interface Key {
   private: string
@@ -47,6 +62,8 @@ interface Case {
   recipient_identity: Key
   sender_identity?: Key
   sender_signed_prekey?: Key
+  sender_installation_id?: string
+  recipient_installation_id?: string
   ephemeral: Key
   shared_key: string
   nonce: string
@@ -148,16 +165,130 @@ function check(c: Case, crypto: CryptoProvider): void {
   }
 }
 
+/** The two devices of the full-message cases, shared by the cases in file order. */
+interface Pair {
+  readonly clock: Clock
+  readonly sender: ScriptedDevice
+  readonly recipient: ScriptedDevice
+}
+
+function pairFor(c: Case, crypto: CryptoProvider, store: StoreKind, prev: Pair | undefined): Pair {
+  if (prev !== undefined) return prev
+  const installation = c.sender_installation_id ?? c.protocol_message_decoded?.installation_id
+  if (c.sender_identity === undefined || installation === undefined) {
+    throw new Error('first full-message case lacks the sender identity or installation')
+  }
+  const clock: Clock = { now: 0n }
+  const common = { crypto, clock }
+  return {
+    clock,
+    sender: new ScriptedDevice({
+      ...common,
+      name: 'sender',
+      store: openStore(store),
+      identity: c.sender_identity,
+      installationId: installation,
+    }),
+    recipient: new ScriptedDevice({
+      ...common,
+      name: 'recipient',
+      store: openStore(store),
+      identity: c.recipient_identity,
+      installationId: c.recipient_installation_id ?? 'recipient',
+    }),
+  }
+}
+
+/** One full-message case through `Protocol.encrypt` / `Protocol.decrypt`; returns the problems. */
+function checkProtocol(c: Case, pair: Pair): string[] {
+  const out: string[] = []
+  const d = c.protocol_message_decoded
+  const recorded = c.protocol_message_protobuf
+  if (d === undefined || recorded === undefined) throw new Error('incomplete case')
+  const { sender, recipient } = pair
+  if (d.installation_id !== sender.installationId) {
+    throw new Error(`sender installation ${d.installation_id} differs from the earlier case`)
+  }
+  const script: Scripted[] = [
+    { purpose: 'dh-ephemeral', label: 'ephemeral', key: c.ephemeral },
+    { purpose: 'nonce', label: 'nonce', nonce: fromHex(c.nonce) },
+  ]
+  if (c.sender_signed_prekey !== undefined) {
+    script.push({
+      purpose: 'signed-prekey',
+      label: 'sender_signed_prekey',
+      key: c.sender_signed_prekey,
+    })
+  }
+  const ts = d.bundles[0]?.timestamp
+  if (ts === undefined) throw new Error('no bundle timestamp')
+  pair.clock.now = BigInt(ts)
+  sender.script(script)
+  const sent = sender.protocol.encrypt(recipient.identityPublic, fromHex(c.plaintext))
+  out.push(...sender.leftover())
+  if (sent.pfs) out.push('sender reports pfs true for the DH fallback')
+  if (sent.targets.join(',') !== NO_INSTALLATION_ID) {
+    out.push(`targets: got ${sent.targets.join(',')}, want ${NO_INSTALLATION_ID}`)
+  }
+  for (const f of sent.failures) out.push(`send failure ${f.installationId}: ${errorText(f.error)}`)
+  const bytes = toHex(encodeProtocolMessage(sent.message))
+  if (bytes !== recorded) {
+    const diff = diffMessage(sent.message, decodeProtocolMessage(fromHex(recorded)))
+    out.push(`Protocol ProtocolMessage differs: ${diff.length > 0 ? diff.join('; ') : bytes}`)
+  }
+  recipient.script([])
+  try {
+    const got = recipient.protocol.decrypt(
+      sender.identityPublic,
+      decodeProtocolMessage(fromHex(recorded)),
+    )
+    if (got === undefined) out.push('Protocol receiver decrypted nothing')
+    else {
+      if (toHex(got.payload) !== c.decrypted) {
+        out.push(`Protocol receiver payload: got ${toHex(got.payload)}, want ${c.decrypted}`)
+      }
+      if (got.pfs) out.push('Protocol receiver reports pfs true for the DH fallback')
+    }
+  } catch (e) {
+    out.push(`Protocol receiver: ${errorText(e)}`)
+  } finally {
+    out.push(...recipient.leftover())
+  }
+  return out
+}
+
 export default function run(json: unknown): CaseResult[] {
   const { cases } = json as { cases: Case[] }
-  return cases.map((c) => {
-    for (const [name, crypto] of Object.entries(providers)) {
+  const errors = new Map<string, string[]>()
+  const fail = (c: Case, provider: string, msg: string): void => {
+    errors.set(c.name, [...(errors.get(c.name) ?? []), `[${provider}] ${msg}`])
+  }
+  for (const [name, crypto] of Object.entries(providers)) {
+    for (const c of cases) {
       try {
         check(c, crypto)
       } catch (e) {
-        return { name: c.name, error: `[${name}] ${(e as Error).message}` }
+        fail(c, name, (e as Error).message)
       }
     }
-    return { name: c.name }
+    for (const store of STORE_KINDS) {
+      let pair: Pair | undefined
+      for (const c of cases) {
+        if (c.protocol_message_protobuf === undefined) continue
+        try {
+          pair = pairFor(c, crypto, store, pair)
+          const problems = checkProtocol(c, pair)
+          if (problems.length > 0) fail(c, `${name}/${store}`, problems.join('; '))
+        } catch (e) {
+          fail(c, `${name}/${store}`, `Protocol: ${errorText(e)}`)
+        }
+      }
+      pair?.sender.store.close()
+      pair?.recipient.store.close()
+    }
+  }
+  return cases.map((c) => {
+    const e = errors.get(c.name)
+    return e === undefined ? { name: c.name } : { name: c.name, error: e.join(' ') }
   })
 }

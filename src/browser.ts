@@ -1,0 +1,217 @@
+/**
+ * `status-pfs` for browsers: the portable core of the package with no Node built-in and no native
+ * module behind it (issue 11). It is the package root minus what needs Node — `SqliteStore`, the
+ * `native` crypto backend, the libp2p TCP transport, SQLite mailservers, brotli share links — plus
+ * the browser's durable store, `IndexedDbStore`.
+ *
+ * Layers come as namespaces, as their subpath exports do on Node (`wire`, `x3dh`, `ratchet`,
+ * `protocol`), so their names cannot collide (`ratchet.encrypt` vs `protocol`'s results); the
+ * crypto helpers, stores, errors and the in-process network are flat.
+ *
+ * Bundlers must map `src/crypto/native.ts` (`dist/crypto/native.js`) to a module that re-exports
+ * the portable primitives, as scripts/build-browser.mjs does: every layer picks its default
+ * provider from the crypto index, which on Node holds the native backend. In the browser
+ * `defaultProvider()` is then `portable`.
+ *
+ * @module
+ */
+export { ErrorCode, PfsError, WireError, BundleError, isPfsError } from './errors.ts'
+export type { ErrorDetails } from './errors.ts'
+
+// crypto: the portable provider and byte helpers (PROTOCOL.md §3)
+export type {
+  Brand,
+  CompressedPublicKey,
+  CryptoProvider,
+  EciesOptions,
+  KeyPair,
+  Primitives,
+  RecoverableSignature,
+  UncompressedPublicKey,
+  X25519KeyPair,
+  X25519PublicKey,
+} from './crypto/index.ts'
+export {
+  GCM_NONCE_LENGTH,
+  SecretKey,
+  assertBytes,
+  bytesEqual,
+  compareBytes,
+  concatBytes,
+  constantTimeEqual,
+  defaultProvider,
+  fromHex,
+  fromUtf8,
+  makeProvider,
+  portable,
+  toHex,
+  u32le,
+  utf8,
+  wipe,
+} from './crypto/index.ts'
+
+// the protocol layers, each as its Node subpath export
+export * as wire from './wire/index.ts'
+export * as x3dh from './x3dh/index.ts'
+export * as ratchet from './ratchet/index.ts'
+export * as protocol from './protocol/index.ts'
+export { Protocol } from './protocol/index.ts'
+
+// stores
+export type {
+  AccountRecord,
+  BundleRecord,
+  ContactRecord,
+  ContactRequestRecord,
+  ContactRequestState,
+  DeliveryRecord,
+  DeliveryState,
+  Direction,
+  InstallationRecord,
+  ListContactRequestsOptions,
+  ListMessagesOptions,
+  ListSignedPreKeysOptions,
+  MessageRecord,
+  OneTimePreKeyRecord,
+  SessionRecord,
+  SharedSecretRecord,
+  SignedPreKeyRecord,
+  SkippedKeyRecord,
+  Store,
+  SyncCursorRecord,
+} from './store/types.ts'
+export { MemoryStore } from './store/memory.ts'
+export { IndexedDbStore, INDEXEDDB_JOURNAL_VERSION } from './store/indexeddb/index.ts'
+export type { IdbDurability, IndexedDbStoreOptions } from './store/indexeddb/index.ts'
+
+// transport: payloads, envelopes, topics, keys, the in-process network (TRANSPORT.md §1, §4)
+export {
+  decodeRawPayload,
+  encodeRawPayload,
+  open,
+  sealAsymmetric,
+  sealSymmetric,
+  sizeFieldLength,
+} from './transport/payload.ts'
+export type {
+  AsymmetricSealOptions,
+  OpenKey,
+  OpenOptions,
+  OpenedPayload,
+  PayloadOptions,
+  RawPayloadFields,
+  SymmetricSealOptions,
+} from './transport/payload.ts'
+export {
+  createEnvelope,
+  decodeEnvelope,
+  encodeEnvelope,
+  encodeEnvelopeWithoutNonce,
+  envelopeHash,
+  envelopeSize,
+  sentTime,
+  withNonce,
+} from './transport/envelope.ts'
+export type {
+  CreateEnvelopeOptions,
+  DecodeEnvelopeOptions,
+  Envelope,
+} from './transport/envelope.ts'
+export { leadingZeroBits, powOf, seal, targetBits } from './transport/pow.ts'
+export type { SealOptions } from './transport/pow.ts'
+export { validateEnvelope } from './transport/validate.ts'
+export type { ValidateOptions } from './transport/validate.ts'
+export {
+  asTopic,
+  contentTopic,
+  topicFromContentTopic,
+  topicFromHex,
+  topicHex,
+} from './transport/topic.ts'
+export type { Topic } from './transport/topic.ts'
+export {
+  contactCodeTopic,
+  contactCodeTopicName,
+  discoveryTopic,
+  negotiatedTopic,
+  partitionOf,
+  partitionedTopic,
+  partitionedTopicName,
+  personalTopic,
+  personalTopicName,
+  topicFromName,
+} from './transport/topics.ts'
+export {
+  NegotiatedKeyCache,
+  contactCodeKey,
+  mailserverKey,
+  negotiatedKey,
+  symmetricKeyFromPassword,
+} from './transport/keys.ts'
+export type { NegotiatedChannel } from './transport/keys.ts'
+export { BLOOM_LENGTH, bloomMatches, bloomOf, topicBloom } from './transport/bloom.ts'
+export { MemorySeenSet } from './transport/dedup.ts'
+export type { MemorySeenSetOptions, SeenSet } from './transport/dedup.ts'
+export { Receiver } from './transport/receive.ts'
+export type { ReceiverOptions } from './transport/receive.ts'
+export { ManualClock, systemClock, unixSeconds } from './transport/clock.ts'
+export type { Clock } from './transport/clock.ts'
+export { Prng } from './transport/prng.ts'
+export type { EnvelopeHandler, HistorySource, Network, Unsubscribe } from './transport/network.ts'
+export { MemoryNetwork, MemoryNode } from './transport/memory-network.ts'
+export type {
+  DelayModel,
+  FaultModel,
+  MemoryNetworkOptions,
+  NetworkStats,
+} from './transport/memory-network.ts'
+export {
+  decodeMessage as decodeWakuMessage,
+  encodeEnvelopeMessage,
+  envelopeToMessage,
+  messageHash as wakuMessageHash,
+  messageToEnvelope,
+} from './transport/libp2p/codec.ts'
+export type { WakuMessage } from './transport/libp2p/codec.ts'
+
+// messenger identity: chat key, names and pictures (identity README); share links need brotli,
+// which is Node-only here, so `shareUrl`, `parseShareUrl` and `chatIdentity` are not exported
+export {
+  BIP39_ENGLISH,
+  PHRASE_WORD_COUNTS,
+  generatePhrase,
+  isValidPhrase,
+  normalizePhrase,
+  seedFromPhrase,
+  validatePhrase,
+} from './messenger/identity/phrase.ts'
+export {
+  STATUS_PATHS,
+  chatKeyFromPhrase,
+  chatKeyFromSeed,
+  decodeStatusPath,
+  deriveKeyFromSeed,
+  keyUidFromSeed,
+} from './messenger/identity/chat-key.ts'
+export type { ChatKey } from './messenger/identity/chat-key.ts'
+export { chatId } from './messenger/identity/public-key.ts'
+export type { PublicKeyInput } from './messenger/identity/public-key.ts'
+export { ethereumAddress } from './messenger/identity/address.ts'
+export { aliasFromSeed, aliasSeed, threeWordName } from './messenger/identity/alias.ts'
+export { EMOJI_HASH_LENGTH, emojiHash, emojiHashDigits } from './messenger/identity/emoji-hash.ts'
+export {
+  COLOR_PALETTE,
+  colorHash,
+  colorHashColors,
+  colorId,
+} from './messenger/identity/color-hash.ts'
+export type { ColorHash, ColorHashSegment } from './messenger/identity/color-hash.ts'
+export {
+  compressKey,
+  decompressKey,
+  shortenCompressedKey,
+} from './messenger/identity/compressed-key.ts'
+export { identiconSvg } from './messenger/identity/identicon.ts'
+export type { IdenticonOptions } from './messenger/identity/identicon.ts'
+export { ADJECTIVES, ANIMALS } from './messenger/identity/data/alias-words.ts'
+export { EMOJI_ALPHABET } from './messenger/identity/data/emoji-alphabet.ts'

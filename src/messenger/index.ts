@@ -1,0 +1,26 @@
+/**
+ * `status-pfs` messenger: the application API (DESIGN.md "Public API"; whitepaper §1.5, §2.3):
+ * accounts, contact codes, contact requests, chats, devices, events, history sync; and the
+ * identity presentation functions (`./identity/`).
+ *
+ * @module
+ */
+export { Messenger, DEFAULT_ADVERTISE_INTERVAL_MS } from './messenger.ts'
+export type {
+  ChatMessageInfo,
+  ContactInfo,
+  ContactRequestInfo,
+  DeviceInfo,
+  MessengerEvents,
+  MessengerOptions,
+  MessengerStats,
+  SendResult,
+  SyncProgress,
+  SyncResult,
+} from './types.ts'
+export { MessengerErrorCode, messengerError } from './errors.ts'
+export { CONTACT_CODE_PREFIX, encodeContactCode, parseContactCode } from './contact-code.ts'
+export type { ParsedContactCode } from './contact-code.ts'
+export { messageId, unwrapApplicationMessage, wrapApplicationMessage } from './app-message.ts'
+export { newPhrase, uuidV4 } from './account.ts'
+export * from './identity/index.ts'

@@ -1,0 +1,1326 @@
+/**
+ * `Messenger`: the application API of DESIGN.md ("Public API"; whitepaper §1.5 user flows, §2.3
+ * bundle exchange) on any `Network` and `Store`.
+ *
+ * Receive loop (DESIGN.md "Data flow"): network → `Receiver` (validity, PoW, de-duplication by
+ * envelope hash, recorded in the store) → `open` with the key of the envelope's topic → decode the
+ * `ProtocolMessage` → one store transaction that runs `Protocol.handle`, checks the
+ * `ApplicationMetadataMessage` and stores the message and contact-request changes → events, only
+ * after the commit. A message that fails anywhere changes nothing.
+ *
+ * Topics (PROTOCOL.md §11, TRANSPORT.md §1): 1:1 messages travel on the recipient's partitioned
+ * topic, sealed with ECIES to the recipient's key and signed with ours; bundles are advertised on
+ * the contact-code topic, symmetric key from the topic name, every 6 h and when our bundle changes.
+ * Sent messages are also encrypted for our own paired devices (sync of sent messages).
+ *
+ * @module
+ */
+import { bytesEqual, defaultProvider, fromHex, toHex } from '../crypto/index.ts'
+import type { CryptoProvider, SecretKey } from '../crypto/index.ts'
+import { PfsError, isPfsError } from '../errors.ts'
+import { Protocol } from '../protocol/index.ts'
+import type { AccountRecord, MessageRecord, Store } from '../store/index.ts'
+import {
+  Receiver,
+  StoreClient,
+  contactCodeKey,
+  contactCodeTopic,
+  createEnvelope,
+  envelopeHash,
+  open,
+  partitionedTopic,
+  seal,
+  sealAsymmetric,
+  sealSymmetric,
+  topicHex,
+} from '../transport/index.ts'
+import type { Envelope, Network, OpenKey, SeenSet, Topic, Unsubscribe } from '../transport/index.ts'
+import {
+  AcceptContactRequestSchema,
+  ApplicationType,
+  ChatMessageSchema,
+  ContactRequestPropagatedStateSchema,
+  ContactRequestState,
+  ContactUpdateSchema,
+  ContentType,
+  MessageType,
+  create,
+  decodeAcceptContactRequest,
+  decodeChatMessage,
+  decodeContactUpdate,
+  decodeProtocolMessage,
+  encodeAcceptContactRequest,
+  encodeChatMessage,
+  encodeContactUpdate,
+  encodeProtocolMessage,
+} from '../wire/index.ts'
+import type { ChatMessage, ProtocolMessage } from '../wire/index.ts'
+import { accountFromPhrase, newPhrase, uuidV4 } from './account.ts'
+import { unwrapApplicationMessage, wrapApplicationMessage } from './app-message.ts'
+import { encodeContactCode, parseContactCode } from './contact-code.ts'
+import type { ParsedContactCode } from './contact-code.ts'
+import { contactState, latestRequest, pendingRequest } from './contact-state.ts'
+import { messengerError } from './errors.ts'
+import { Emitter } from './events.ts'
+import { chatIdentity, identiconSvg } from './identity/index.ts'
+import type { ColorHash } from './identity/index.ts'
+import { ProtocolCompat } from './protocol-compat.ts'
+import type { DeviceRecordLike, HandleResult } from './protocol-compat.ts'
+import type {
+  ChatMessageInfo,
+  ContactInfo,
+  ContactRequestInfo,
+  DeviceInfo,
+  MessengerEvents,
+  MessengerOptions,
+  MessengerStats,
+  SendResult,
+  SyncProgress,
+  SyncResult,
+} from './types.ts'
+
+/** The reference advertises the contact code every 6 hours. */
+export const DEFAULT_ADVERTISE_INTERVAL_MS = 6 * 60 * 60 * 1000
+const DEFAULT_MIN_POW = 0.002
+const DEFAULT_TTL = 300
+const MAX_TEXT_LENGTH = 64 * 1024
+/** History is fetched from a little before the account's creation (clock skew). */
+const SYNC_SLACK_SECONDS = 60
+/** Errors of a message addressed to us that we could not decrypt: offer re-establishment. */
+const DECRYPTION_FAILURES: ReadonlySet<string> = new Set([
+  'SESSION_NOT_FOUND',
+  'MAC_MISMATCH',
+  'TOO_MANY_SKIPPED',
+])
+
+type Outcome = 'handled' | 'duplicate' | 'ignored' | 'failed'
+
+/** The envelope de-duplication set, kept in the store so it survives restarts. */
+class StoreSeenSet implements SeenSet {
+  readonly #store: Store
+  #added = 0
+  constructor(store: Store) {
+    this.#store = store
+  }
+  add(hash: Uint8Array, expiry: number): boolean {
+    const fresh = this.#store.markEnvelopeSeen(hash, expiry)
+    if (fresh) this.#added++
+    return fresh
+  }
+  has(hash: Uint8Array): boolean {
+    return this.#store.hasSeenEnvelope(hash)
+  }
+  prune(now: number): number {
+    return this.#store.pruneSeenEnvelopes(now)
+  }
+  get size(): number {
+    return this.#added
+  }
+}
+
+interface Internal {
+  readonly account: AccountRecord
+  readonly phrase: string | undefined
+}
+
+/** One device of one account. */
+export class Messenger {
+  /** The recovery phrase, only on the object `create()` returned; never stored. */
+  readonly phrase: string | undefined
+  /** `"0x04…"`, the chat key. */
+  readonly publicKey: string
+  /** `zQ3sh…`. */
+  readonly compressedKey: string
+  readonly installationId: string
+  /** The three-word name. */
+  readonly name: string
+  /** 14 emoji, joined. */
+  readonly emojiHash: string
+  readonly colorHash: ColorHash
+  /** `https://status.app/u#zQ3…`. */
+  readonly shareUrl: string
+
+  readonly #store: Store
+  readonly #network: Network
+  readonly #crypto: CryptoProvider
+  readonly #clock: () => number
+  readonly #opts: MessengerOptions
+  readonly #identity: SecretKey
+  readonly #self: Uint8Array
+  readonly #selfFull: Uint8Array
+  readonly #proto: ProtocolCompat
+  readonly #seen: StoreSeenSet
+  readonly #receiver: Receiver
+  readonly #events: Emitter<MessengerEvents>
+  readonly #topicKeys = new Map<string, OpenKey>()
+  readonly #contactKeys = new Map<string, SecretKey>()
+  readonly #chatClocks = new Map<string, bigint>()
+  readonly #pending = new Set<Promise<unknown>>()
+  readonly #stats: MessengerStats = {
+    sent: 0,
+    received: 0,
+    pfsReceived: 0,
+    sessions: 0,
+    devices: 0,
+    decryptionFailures: 0,
+    duplicatesDropped: 0,
+  }
+  #unsubscribe: Unsubscribe | undefined
+  #timer: ReturnType<typeof setInterval> | undefined
+  #lastAdvertised = -Infinity
+  #advertisedFingerprint = ''
+  #closed = false
+  #started = false
+
+  /** @internal Use `create`, `recover` or `open`. */
+  constructor(opts: MessengerOptions, internal: Internal) {
+    const { account } = internal
+    this.#opts = opts
+    this.#store = opts.store
+    this.#network = opts.network
+    this.#crypto = opts.crypto ?? defaultProvider()
+    this.#clock = opts.clock ?? Date.now
+    this.phrase = internal.phrase
+    this.installationId = account.installationId
+    this.#identity = this.#crypto.secp256k1PrivateKey(account.identityPrivateKey)
+    this.#self = this.#crypto.compressPublicKey(account.identityPublicKey)
+    this.#selfFull = this.#crypto.decompressPublicKey(account.identityPublicKey)
+    const who = chatIdentity(this.#selfFull, this.#crypto)
+    this.publicKey = who.chatId
+    this.compressedKey = who.compressedKey
+    this.name = who.alias
+    this.emojiHash = who.emojiHash.join('')
+    this.colorHash = who.colorHash
+    this.shareUrl = who.shareUrl
+    const clock = this.#clock
+    const protocol = new Protocol({
+      store: this.#store,
+      identity: this.#identity,
+      installationId: account.installationId,
+      crypto: this.#crypto,
+      clock: () => BigInt(Math.floor(clock())) * 1_000_000n,
+      ...(opts.maxInstallations === undefined ? {} : { maxInstallations: opts.maxInstallations }),
+    })
+    this.#proto = new ProtocolCompat(protocol, this.#store, this.#crypto, clock)
+    this.#seen = new StoreSeenSet(this.#store)
+    this.#receiver = new Receiver({
+      seen: this.#seen,
+      clock: { now: clock },
+      provider: this.#crypto,
+    })
+    this.#events = new Emitter<MessengerEvents>(() => {
+      // A listener's exception must not break the receive loop; it is not ours to report.
+    })
+    if (opts.autoStart !== false) this.#start()
+  }
+
+  // accounts ----------------------------------------------------------------------------------
+
+  /** A new account: 12-word phrase, chat key, UUIDv4 installation id, signed prekey; stored. */
+  static create(opts: MessengerOptions & { phrase?: never }): Promise<Messenger> {
+    return Promise.resolve().then(() => {
+      const crypto = opts.crypto ?? defaultProvider()
+      const random = opts.random ?? ((n: number) => crypto.randomBytes(n))
+      const phrase = newPhrase(random)
+      const account = accountFromPhrase(
+        phrase,
+        uuidV4(random),
+        (opts.clock ?? Date.now)(),
+        crypto,
+        device(opts),
+      )
+      return Messenger.#install(opts, account, phrase)
+    })
+  }
+
+  /**
+   * The account of `phrase` on a new installation (whitepaper §4.4). With `installationId`, the
+   * device restores that installation instead (its sessions are gone: peers' messages to it then
+   * raise `decryptionFailed`, answered by `reestablish`).
+   * @throws {PfsError} `INVALID_PHRASE`; `ACCOUNT_MISMATCH` when the store holds an account
+   */
+  static recover(
+    opts: MessengerOptions & { phrase: string; installationId?: string },
+  ): Promise<Messenger> {
+    return Promise.resolve().then(() => {
+      const crypto = opts.crypto ?? defaultProvider()
+      const random = opts.random ?? ((n: number) => crypto.randomBytes(n))
+      const account = accountFromPhrase(
+        opts.phrase,
+        opts.installationId ?? uuidV4(random),
+        (opts.clock ?? Date.now)(),
+        crypto,
+        device(opts),
+      )
+      return Messenger.#install(opts, account, undefined)
+    })
+  }
+
+  /**
+   * The account already in `store`. With `publicKey`, the store must hold that account.
+   * @throws {PfsError} `NO_ACCOUNT`, `ACCOUNT_MISMATCH`
+   */
+  static open(opts: MessengerOptions & { publicKey?: string }): Promise<Messenger> {
+    return Promise.resolve().then(() => {
+      const account = opts.store.getAccount()
+      if (account === undefined) throw messengerError('NO_ACCOUNT', 'the store holds no account')
+      if (opts.publicKey !== undefined) {
+        const crypto = opts.crypto ?? defaultProvider()
+        const want = parseKey(opts.publicKey, crypto)
+        if (!bytesEqual(want, crypto.compressPublicKey(account.identityPublicKey))) {
+          throw messengerError('ACCOUNT_MISMATCH', 'the store belongs to another account')
+        }
+      }
+      return new Messenger(opts, { account, phrase: undefined })
+    })
+  }
+
+  static #install(opts: MessengerOptions, account: AccountRecord, phrase: string | undefined) {
+    const store = opts.store
+    const existing = store.getAccount()
+    if (existing !== undefined) {
+      const same = bytesEqual(existing.identityPublicKey, account.identityPublicKey)
+      throw messengerError(
+        'ACCOUNT_MISMATCH',
+        same
+          ? 'the store already holds this account: open it instead'
+          : 'the store belongs to another account',
+      )
+    }
+    store.transaction(() => {
+      store.putAccount(account)
+    })
+    const m = new Messenger({ ...opts, autoStart: false }, { account, phrase })
+    // Our first signed prekey, created now rather than on first use.
+    m.#proto.protocol.ourBundle()
+    if (opts.autoStart !== false) m.#start()
+    return m
+  }
+
+  /** Parses a contact code, `0x04…` key, `zQ3…` key or share link. */
+  static parseContactCode(code: string): { publicKey: string; bundle?: unknown } {
+    return parseContactCode(code)
+  }
+
+  /** The SVG identicon (colour-hash ring). */
+  identicon(): string {
+    return identiconSvg(this.#selfFull, {}, this.#crypto)
+  }
+
+  /** Our freshly signed bundle as a QR-friendly string (`pfs1:` + base64url). */
+  contactCode(): string {
+    this.#checkOpen()
+    return encodeContactCode(this.#proto.protocol.ourBundle())
+  }
+
+  // contacts ----------------------------------------------------------------------------------
+
+  /**
+   * Sends a contact request with an optional introduction. A contact code gives PFS from the first
+   * message; a bare key gives the DH fallback (`pfs: false`) until the peer answers.
+   * @throws {PfsError} `INVALID_CONTACT_CODE`, `INVALID_ARGUMENT` (ourselves, text too long)
+   */
+  async addContact(codeOrKey: string, intro?: string): Promise<SendResult> {
+    this.#checkOpen()
+    const parsed: ParsedContactCode = parseContactCode(codeOrKey, this.#crypto)
+    const peer = this.#crypto.compressPublicKey(fromHex(parsed.publicKey))
+    if (bytesEqual(peer, this.#self)) {
+      throw new PfsError('INVALID_ARGUMENT', 'cannot add our own chat key as a contact')
+    }
+    const text = checkText(intro ?? '', true)
+    const peerHex = parsed.publicKey
+    const cm = this.#chatMessage(peerHex, text, ContentType.ContactRequest)
+    const now = this.#clock()
+    const result = await this.#send(peer, ApplicationType.ChatMessage, encodeChatMessage(cm), {
+      before: () => {
+        if (parsed.bundle !== undefined) {
+          this.#proto.protocol.processBundle(parsed.bundle, peer)
+        }
+      },
+      record: (id, pfs) => ({
+        id,
+        chatId: peerHex,
+        direction: 'outgoing',
+        sender: this.#self,
+        text,
+        payload: encodeChatMessage(cm),
+        sentAt: now,
+        receivedAt: now,
+        pfs,
+      }),
+      after: (id) => {
+        // Their request is still pending: asking back is consent on both sides (they see ours
+        // as an answer to theirs).
+        const theirs = pendingRequest(this.#store, peer, 'incoming')
+        this.#store.addContactRequest({
+          id,
+          identity: peer,
+          direction: 'outgoing',
+          state: 'pending',
+          ...(text === '' ? {} : { text }),
+          createdAt: now,
+          updatedAt: now,
+        })
+        if (theirs !== undefined) {
+          this.#store.setContactRequestState(theirs.id, 'accepted', now)
+          this.#store.setContactRequestState(id, 'accepted', now)
+        }
+        if (this.#store.getContact(peer) === undefined) {
+          this.#store.putContact({ identity: peer, addedAt: now, blocked: false })
+        }
+      },
+    })
+    this.#subscribe()
+    return result
+  }
+
+  contacts(): ContactInfo[] {
+    this.#checkOpen()
+    const ids = new Map<string, { identity: Uint8Array; addedAt: number }>()
+    for (const c of this.#store.listContacts()) {
+      ids.set(toHex(c.identity), { identity: c.identity, addedAt: c.addedAt })
+    }
+    for (const r of this.#store.listContactRequests()) {
+      const k = toHex(r.identity)
+      if (!ids.has(k)) ids.set(k, { identity: r.identity, addedAt: r.createdAt })
+    }
+    const out: ContactInfo[] = []
+    for (const { identity, addedAt } of ids.values()) {
+      const state = contactState(this.#store, identity)
+      if (state === undefined) continue
+      const pk = this.#hex(identity)
+      out.push({
+        publicKey: pk,
+        name: this.#nameOf(identity),
+        state,
+        pfs: this.#pfsWith(identity),
+        addedAt,
+      })
+    }
+    return out
+  }
+
+  /** Pending incoming and outgoing requests. */
+  contactRequests(): ContactRequestInfo[] {
+    this.#checkOpen()
+    return this.#store.listContactRequests({ state: 'pending' }).map((r) => this.#requestInfo(r.id))
+  }
+
+  /**
+   * Accepts the pending request of `publicKey`: answers over the protocol (which upgrades a DH
+   * fallback chat to PFS, since the answer runs X3DH against the requester's bundle).
+   * @throws {PfsError} `UNKNOWN_CONTACT` when there is no pending request from them
+   */
+  async acceptContact(publicKey: string): Promise<void> {
+    this.#checkOpen()
+    const peer = this.#peerKey(publicKey)
+    const req = pendingRequest(this.#store, peer, 'incoming')
+    if (req === undefined) {
+      throw messengerError('UNKNOWN_CONTACT', 'no pending contact request from this key')
+    }
+    const peerHex = this.#hex(peer)
+    const clock = this.#nextClock(peerHex)
+    const body = encodeAcceptContactRequest(
+      create(AcceptContactRequestSchema, { id: req.id, clock }),
+    )
+    const now = this.#clock()
+    await this.#send(peer, ApplicationType.AcceptContactRequest, body, {
+      after: () => {
+        this.#store.setContactRequestState(req.id, 'accepted', now)
+        if (this.#store.getContact(peer) === undefined) {
+          this.#store.putContact({ identity: peer, addedAt: now, blocked: false })
+        }
+      },
+    })
+    this.#subscribe()
+  }
+
+  /**
+   * Declines the pending request of `publicKey` and tells them (a `ContactUpdate` whose
+   * propagated state is "dismissed"); they can only send a new request.
+   * @throws {PfsError} `UNKNOWN_CONTACT` when there is no pending request from them
+   */
+  async declineContact(publicKey: string): Promise<void> {
+    this.#checkOpen()
+    const peer = this.#peerKey(publicKey)
+    const req = pendingRequest(this.#store, peer, 'incoming')
+    if (req === undefined) {
+      throw messengerError('UNKNOWN_CONTACT', 'no pending contact request from this key')
+    }
+    const clock = this.#nextClock(this.#hex(peer))
+    const body = encodeContactUpdate(
+      create(ContactUpdateSchema, {
+        clock,
+        publicKey: this.publicKey,
+        contactRequestPropagatedState: create(ContactRequestPropagatedStateSchema, {
+          localClock: clock,
+          localState: BigInt(ContactRequestState.Dismissed),
+          remoteClock: clock,
+          remoteState: BigInt(ContactRequestState.Received),
+        }),
+      }),
+    )
+    const now = this.#clock()
+    await this.#send(peer, ApplicationType.ContactUpdate, body, {
+      after: () => {
+        this.#store.setContactRequestState(req.id, 'declined', now)
+      },
+    })
+  }
+
+  // chats -------------------------------------------------------------------------------------
+
+  /**
+   * Sends `text` to a contact (or someone we sent a request to).
+   * @throws {PfsError} `UNKNOWN_CONTACT`, `CONTACT_DECLINED`, `INVALID_ARGUMENT`, `NETWORK_FAILURE`
+   */
+  async send(to: string, text: string): Promise<SendResult> {
+    this.#checkOpen()
+    const peer = this.#peerKey(to)
+    const state = contactState(this.#store, peer)
+    if (state === undefined) throw messengerError('UNKNOWN_CONTACT', 'not a contact: add it first')
+    if (state === 'declined') {
+      throw messengerError('CONTACT_DECLINED', 'the contact request was declined: send a new one')
+    }
+    const body = checkText(text, false)
+    const peerHex = this.#hex(peer)
+    const cm = this.#chatMessage(peerHex, body, ContentType.TextPlain)
+    const bytes = encodeChatMessage(cm)
+    const now = this.#clock()
+    return this.#send(peer, ApplicationType.ChatMessage, bytes, {
+      record: (id, pfs) => ({
+        id,
+        chatId: peerHex,
+        direction: 'outgoing',
+        sender: this.#self,
+        text: body,
+        payload: bytes,
+        sentAt: now,
+        receivedAt: now,
+        pfs,
+      }),
+    })
+  }
+
+  /** The chat with `withPublicKey`, oldest first (Lamport clock order); requests stay hidden. */
+  messages(withPublicKey: string, opts: { limit?: number } = {}): ChatMessageInfo[] {
+    this.#checkOpen()
+    const peer = this.#peerKey(withPublicKey)
+    const peerHex = this.#hex(peer)
+    const mutual = contactState(this.#store, peer) === 'mutual'
+    const records = this.#store.listMessages(peerHex)
+    const list = records
+      .filter((r) => mutual || r.direction === 'outgoing')
+      .map((r) => this.#messageInfo(r, peerHex))
+      .sort((a, b) =>
+        a.clock !== b.clock ? (a.clock < b.clock ? -1 : 1) : a.sentAt - b.sentAt || cmp(a.id, b.id),
+      )
+    return opts.limit === undefined ? list : list.slice(Math.max(0, list.length - opts.limit))
+  }
+
+  // devices -----------------------------------------------------------------------------------
+
+  /** Our installations, this one first. */
+  devices(): DeviceInfo[] {
+    this.#checkOpen()
+    const list = this.#proto.devices().map(deviceInfo)
+    list.sort((a, b) => Number(b.current) - Number(a.current))
+    return list
+  }
+
+  /** Confirms a pending own device (pairing) and re-advertises the bundle that now lists it. */
+  async enableDevice(id: string): Promise<void> {
+    this.#checkOpen()
+    if (!this.#proto.enableDevice(id)) throw unknownDevice()
+    await this.#advertiseIfChanged()
+  }
+
+  async disableDevice(id: string): Promise<void> {
+    this.#checkOpen()
+    if (!this.#proto.disableDevice(id)) throw unknownDevice()
+    await this.#advertiseIfChanged()
+  }
+
+  async removeDevice(id: string): Promise<void> {
+    this.#checkOpen()
+    if (id === this.installationId) {
+      throw new PfsError('INVALID_ARGUMENT', 'cannot remove the current device')
+    }
+    if (!this.#proto.removeDevice(id)) throw unknownDevice()
+    await this.#advertiseIfChanged()
+  }
+
+  setDeviceName(name: string): Promise<void> {
+    this.#checkOpen()
+    if (typeof name !== 'string' || name.length === 0 || name.length > 100) {
+      return Promise.reject(
+        new PfsError('INVALID_ARGUMENT', 'device name must be 1-100 characters'),
+      )
+    }
+    const account = this.#store.getAccount()
+    if (account !== undefined) {
+      this.#store.transaction(() => {
+        this.#store.putAccount({ ...account, name })
+      })
+    }
+    this.#proto.setDeviceInfo({ name })
+    return Promise.resolve()
+  }
+
+  peerDevices(publicKey: string): DeviceInfo[] {
+    this.#checkOpen()
+    return this.#proto.devices(this.#peerKey(publicKey)).map(deviceInfo)
+  }
+
+  // network -----------------------------------------------------------------------------------
+
+  /** Fetches what we missed from store nodes, oldest first, and handles it like live traffic. */
+  async sync(opts: { onProgress?: (p: SyncProgress) => void } = {}): Promise<SyncResult> {
+    this.#checkOpen()
+    const topics = this.#topics()
+    const account = this.#store.getAccount()
+    const until = Math.floor(this.#clock() / 1000)
+    let fetched = 0
+    let delivered = 0
+    let failed = 0
+    let processed = 0
+    for (const node of this.#opts.storeNodes ?? ['default']) {
+      const cursor = this.#store.getSyncCursor(node, topics)
+      const since = Math.max(
+        0,
+        cursor === undefined
+          ? Math.floor((account?.createdAt ?? 0) / 1000) - SYNC_SLACK_SECONDS
+          : cursor.syncedTo - SYNC_SLACK_SECONDS,
+      )
+      const client = new StoreClient(this.#network, {
+        topics,
+        seen: this.#seen,
+        clock: { now: this.#clock },
+        provider: this.#crypto,
+        handler: (envelope) => {
+          fetched++
+          const outcome = this.#onEnvelope(envelope, true)
+          if (outcome === 'handled') delivered++
+          if (outcome === 'failed') failed++
+          processed++
+          const p: SyncProgress = { fetched, processed }
+          opts.onProgress?.(p)
+          this.#events.emit('syncProgress', p)
+        },
+      })
+      const res = await client.sync(since, { until })
+      fetched += res.duplicates
+      this.#store.transaction(() => {
+        this.#store.putSyncCursor({ storeNode: node, topics, syncedTo: until })
+      })
+    }
+    return { fetched, delivered, failed }
+  }
+
+  /** Publishes our freshly signed bundle on our contact-code topic now. */
+  async advertise(): Promise<void> {
+    this.#checkOpen()
+    const message = this.#proto.bundleMessage()
+    const fingerprint = bundleFingerprint(message)
+    const topic = contactCodeTopic(this.#selfFull, this.#crypto)
+    const data = sealSymmetric(
+      encodeProtocolMessage(message),
+      this.#contactKey(this.#selfFull),
+      this.#identity,
+      { provider: this.#crypto },
+    )
+    await this.#publish(topic, data)
+    this.#lastAdvertised = this.#clock()
+    this.#advertisedFingerprint = fingerprint
+  }
+
+  /** Drops expired sessions, keys and seen-envelope hashes. */
+  prune(): void {
+    this.#checkOpen()
+    const now = this.#clock()
+    this.#proto.prune(now)
+    this.#store.transaction(() => this.#store.pruneSeenEnvelopes(Math.floor(now / 1000)))
+  }
+
+  stats(): MessengerStats {
+    const ids = [this.#self, ...this.#store.listContacts().map((c) => c.identity)]
+    return {
+      ...this.#stats,
+      sessions: this.#closed ? this.#stats.sessions : this.#proto.sessionCount(ids),
+      devices: this.#closed ? this.#stats.devices : this.#proto.devices().length,
+    }
+  }
+
+  /** Stops receiving and waits for outgoing publishes. The store stays open (the caller's). */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#stats.sessions = this.stats().sessions
+    this.#stats.devices = this.#proto.devices().length
+    this.#closed = true
+    this.#unsubscribe?.()
+    this.#unsubscribe = undefined
+    if (this.#timer !== undefined) clearInterval(this.#timer)
+    await Promise.allSettled([...this.#pending])
+    this.#events.clear()
+    for (const k of this.#contactKeys.values()) k.destroy()
+    this.#contactKeys.clear()
+    this.#identity.destroy()
+  }
+
+  /** Subscribes to our topics and starts advertising (done at once unless `autoStart: false`). */
+  start(): void {
+    this.#checkOpen()
+    this.#start()
+  }
+
+  on<E extends keyof MessengerEvents>(event: E, fn: (e: MessengerEvents[E]) => void): () => void {
+    return this.#events.on(event, fn)
+  }
+
+  // receive -----------------------------------------------------------------------------------
+
+  #start(): void {
+    if (this.#closed || this.#started) return
+    this.#started = true
+    this.#subscribe()
+    const interval = this.#opts.advertiseIntervalMs ?? DEFAULT_ADVERTISE_INTERVAL_MS
+    this.#timer = setInterval(
+      () => {
+        this.#background(this.#maybeAdvertise())
+      },
+      Math.min(interval, 60 * 60 * 1000),
+    )
+    // Node: do not keep the process alive for the advertisement timer alone.
+    ;(this.#timer as { unref?: () => void }).unref?.()
+    this.#background(this.#maybeAdvertise())
+  }
+
+  /** (Re)subscribes to our partitioned and contact-code topics and our contacts' contact codes. */
+  #subscribe(): void {
+    if (this.#closed || !this.#started) return
+    const topics = this.#topics()
+    this.#unsubscribe?.()
+    this.#unsubscribe = this.#network.subscribe(topics, (env) => {
+      this.#onEnvelope(env, false)
+    })
+  }
+
+  /** Every topic we listen on, with its key recorded in `#topicKeys`. */
+  #topics(): Topic[] {
+    const topics: Topic[] = []
+    const add = (t: Topic, key: OpenKey): void => {
+      const h = topicHex(t)
+      if (!this.#topicKeys.has(h)) this.#topicKeys.set(h, key)
+      if (!topics.some((x) => topicHex(x) === h)) topics.push(t)
+    }
+    add(partitionedTopic(this.#selfFull, this.#crypto), { privateKey: this.#identity })
+    add(contactCodeTopic(this.#selfFull, this.#crypto), {
+      symKey: this.#contactKey(this.#selfFull),
+    })
+    for (const c of this.#store.listContacts()) {
+      const full = this.#crypto.decompressPublicKey(c.identity)
+      add(contactCodeTopic(full, this.#crypto), { symKey: this.#contactKey(full) })
+    }
+    return topics
+  }
+
+  #contactKey(full: Uint8Array): SecretKey {
+    const h = toHex(full)
+    let k = this.#contactKeys.get(h)
+    if (k === undefined) {
+      k = contactCodeKey(full, this.#crypto)
+      this.#contactKeys.set(h, k)
+    }
+    return k
+  }
+
+  /** One envelope, live or from a store node. Never throws. */
+  #onEnvelope(envelope: Envelope, fromStore: boolean): Outcome {
+    if (this.#closed) return 'ignored'
+    try {
+      const hash = this.#receiver.accept(envelope, fromStore)
+      if (hash === undefined) {
+        this.#stats.duplicatesDropped++
+        return 'duplicate'
+      }
+    } catch {
+      return 'ignored'
+    }
+    const key = this.#topicKeys.get(topicHex(envelope.topic))
+    if (key === undefined) return 'ignored'
+    let signer: Uint8Array | undefined
+    let message: ProtocolMessage
+    try {
+      const opened = open(envelope.data, key, { provider: this.#crypto })
+      signer = opened.signer
+      if (signer === undefined) return 'ignored'
+      message = decodeProtocolMessage(opened.payload)
+    } catch {
+      // Someone else's message on a shared (partitioned) topic, or garbage: not ours.
+      return 'ignored'
+    }
+    try {
+      return this.#onProtocolMessage(signer, message)
+    } catch (e) {
+      this.#reportError(e)
+      return 'failed'
+    }
+  }
+
+  #onProtocolMessage(signer: Uint8Array, message: ProtocolMessage): Outcome {
+    const sender = this.#crypto.compressPublicKey(signer)
+    const fromSelf = bytesEqual(sender, this.#self)
+    const known = new Set(this.#store.listInstallations(sender).map((i) => i.installationId))
+    const after: (() => void)[] = []
+    let result: HandleResult
+    try {
+      result = this.#store.transaction(() => {
+        const r = this.#proto.handle(sender, message)
+        if (r.kind === 'message' && !r.public) this.#onApplication(sender, fromSelf, r, after)
+        return r
+      })
+    } catch (e) {
+      if (!isPfsError(e)) throw e
+      if (e.code === 'DUPLICATE') {
+        this.#stats.duplicatesDropped++
+        return 'duplicate'
+      }
+      if (DECRYPTION_FAILURES.has(e.code)) {
+        this.#stats.decryptionFailures++
+        this.#events.emit('decryptionFailed', {
+          from: this.#hex(sender),
+          ...(message.installationId === '' ? {} : { installationId: message.installationId }),
+          code: e.code,
+          reestablish: () => this.#reestablish(sender, message),
+        })
+        return 'failed'
+      }
+      this.#reportError(e)
+      return 'failed'
+    }
+    // Committed: now tell the world.
+    for (const inst of this.#store.listInstallations(sender)) {
+      if (known.has(inst.installationId)) continue
+      this.#events.emit('deviceAdded', {
+        ...deviceInfo({ ...inst, current: false }),
+        publicKey: this.#hex(sender),
+        own: fromSelf,
+      })
+    }
+    for (const fn of after) fn()
+    if (result.kind === 'partitioned') {
+      this.#events.emit('partitionedDevice', { from: this.#hex(sender), answered: result.answer })
+      if (result.answer && !fromSelf) {
+        this.#background(this.#publishTo(sender, this.#proto.bundleMessage()))
+      }
+    }
+    return 'handled'
+  }
+
+  /** The application message inside a decrypted payload; runs in the handle transaction. */
+  #onApplication(
+    sender: Uint8Array,
+    fromSelf: boolean,
+    r: Extract<HandleResult, { kind: 'message' }>,
+    after: (() => void)[],
+  ): void {
+    const app = unwrapApplicationMessage(r.payload, sender, this.#crypto)
+    const now = this.#clock()
+    if (app.type === ApplicationType.ChatMessage) {
+      const cm = decodeChatMessage(app.payload)
+      const peerHex = fromSelf ? checkChatId(cm.chatId, this.#crypto) : this.#hex(sender)
+      const peer = this.#crypto.compressPublicKey(fromHex(peerHex))
+      if (fromSelf && bytesEqual(peer, this.#self)) return
+      const added = this.#store.addMessage({
+        id: app.id,
+        chatId: peerHex,
+        direction: fromSelf ? 'outgoing' : 'incoming',
+        sender,
+        text: cm.text,
+        payload: app.payload,
+        sentAt: Number(cm.timestamp),
+        receivedAt: now,
+        pfs: r.pfs,
+      })
+      if (!added) {
+        after.push(() => {
+          this.#stats.duplicatesDropped++
+        })
+        return
+      }
+      this.#observeClock(peerHex, cm.clock)
+      after.push(() => {
+        this.#stats.received++
+        if (r.pfs) this.#stats.pfsReceived++
+      })
+      if (fromSelf) {
+        if (cm.contentType === ContentType.ContactRequest) {
+          this.#store.addContactRequest({
+            id: app.id,
+            identity: peer,
+            direction: 'outgoing',
+            state: 'pending',
+            ...(cm.text === '' ? {} : { text: cm.text }),
+            createdAt: now,
+            updatedAt: now,
+          })
+          if (this.#store.getContact(peer) === undefined) {
+            this.#store.putContact({ identity: peer, addedAt: now, blocked: false })
+          }
+        }
+        const info = this.#messageInfo(this.#store.getMessage(app.id)!, peerHex)
+        after.push(() => {
+          this.#subscribe()
+          this.#events.emit('message', { ...info, installationId: r.installationId })
+        })
+        return
+      }
+      this.#onChatFromPeer(peer, app.id, cm, r, now, after)
+      return
+    }
+    if (fromSelf) return
+    if (app.type === ApplicationType.AcceptContactRequest) {
+      const acr = decodeAcceptContactRequest(app.payload)
+      this.#observeClock(this.#hex(sender), acr.clock)
+      const mine = this.#store.getContactRequest(acr.id)
+      const req =
+        mine !== undefined && mine.direction === 'outgoing' && mine.state === 'pending'
+          ? mine
+          : pendingRequest(this.#store, sender, 'outgoing')
+      if (req === undefined || !bytesEqual(req.identity, sender)) return
+      this.#markAccepted(sender, req.id, now, r.pfs, after)
+      return
+    }
+    if (app.type === ApplicationType.ContactUpdate) {
+      const cu = decodeContactUpdate(app.payload)
+      const st = cu.contactRequestPropagatedState
+      if (st === undefined || st.localState !== BigInt(ContactRequestState.Dismissed)) return
+      const req = pendingRequest(this.#store, sender, 'outgoing')
+      if (req !== undefined) this.#store.setContactRequestState(req.id, 'declined', now)
+    }
+  }
+
+  #onChatFromPeer(
+    peer: Uint8Array,
+    id: string,
+    cm: ChatMessage,
+    r: Extract<HandleResult, { kind: 'message' }>,
+    now: number,
+    after: (() => void)[],
+  ): void {
+    const state = contactState(this.#store, peer)
+    const peerHex = this.#hex(peer)
+    if (cm.contentType === ContentType.ContactRequest) {
+      if (state === 'mutual') return
+      if (state === 'requested') {
+        // Both asked: that is mutual consent.
+        const mine = pendingRequest(this.#store, peer, 'outgoing')!
+        this.#markAccepted(peer, mine.id, now, r.pfs, after)
+        return
+      }
+      if (state === 'incoming') return
+      this.#holdRequest(peer, id, cm.text, now, after)
+      return
+    }
+    if (state === 'requested') {
+      // An answer to our request is an acceptance.
+      const mine = pendingRequest(this.#store, peer, 'outgoing')!
+      this.#markAccepted(peer, mine.id, now, r.pfs, after)
+    } else if (state !== 'mutual') {
+      // Messages from non-contacts are held as requests, not shown as chat.
+      if (state !== 'incoming') this.#holdRequest(peer, id, cm.text, now, after)
+      return
+    }
+    const info = this.#messageInfo(this.#store.getMessage(id)!, peerHex)
+    after.push(() => {
+      this.#events.emit('message', { ...info, installationId: r.installationId })
+    })
+  }
+
+  #holdRequest(
+    peer: Uint8Array,
+    id: string,
+    text: string,
+    now: number,
+    after: (() => void)[],
+  ): void {
+    this.#store.addContactRequest({
+      id,
+      identity: peer,
+      direction: 'incoming',
+      state: 'pending',
+      ...(text === '' ? {} : { text }),
+      createdAt: now,
+      updatedAt: now,
+    })
+    const info = this.#requestInfo(id)
+    const pk = info.publicKey
+    after.push(() => {
+      this.#events.emit('contactRequest', {
+        ...info,
+        accept: () => this.acceptContact(pk),
+        decline: () => this.declineContact(pk),
+      })
+    })
+  }
+
+  #markAccepted(
+    peer: Uint8Array,
+    requestId: string,
+    now: number,
+    pfs: boolean,
+    after: (() => void)[],
+  ): void {
+    this.#store.setContactRequestState(requestId, 'accepted', now)
+    if (this.#store.getContact(peer) === undefined) {
+      this.#store.putContact({ identity: peer, addedAt: now, blocked: false })
+    }
+    const publicKey = this.#hex(peer)
+    after.push(() => {
+      this.#subscribe()
+      this.#events.emit('contactAccepted', { publicKey, pfs })
+    })
+  }
+
+  /** After a decryption failure: keep their bundle, replace our sessions, send ours. */
+  async #reestablish(sender: Uint8Array, failed: ProtocolMessage): Promise<void> {
+    this.#checkOpen()
+    const now = this.#clock()
+    this.#store.transaction(() => {
+      for (const b of failed.bundles) {
+        try {
+          this.#proto.protocol.processBundle(b, sender)
+        } catch (e) {
+          if (!isPfsError(e)) throw e
+        }
+      }
+      if (
+        this.#store.getContact(sender) === undefined &&
+        latestRequest(this.#store, sender) === undefined
+      ) {
+        this.#store.putContact({ identity: sender, addedAt: now, blocked: false })
+      }
+    })
+    const message = this.#proto.reestablish(sender)
+    this.#subscribe()
+    await this.#publishTo(sender, message)
+  }
+
+  // send --------------------------------------------------------------------------------------
+
+  /**
+   * Wraps, encrypts for `peer` (and our paired devices), stores, publishes. Everything that
+   * changes the store runs in one transaction: a failure before publishing changes nothing.
+   */
+  async #send(
+    peer: Uint8Array,
+    type: number,
+    payload: Uint8Array,
+    hooks: {
+      before?: () => void
+      record?: (id: string, pfs: boolean) => MessageRecord
+      after?: (id: string, pfs: boolean) => void
+    },
+  ): Promise<SendResult> {
+    const wrapped = wrapApplicationMessage(
+      type,
+      payload,
+      this.#identity,
+      this.#selfFull,
+      this.#crypto,
+    )
+    const now = this.#clock()
+    const { theirs, ours } = this.#store.transaction(() => {
+      hooks.before?.()
+      const theirs = this.#proto.protocol.encrypt(peer, wrapped.bytes)
+      const others = this.#store
+        .listActiveInstallations(this.#self, this.#opts.maxInstallations ?? 3)
+        .filter((i) => i.installationId !== this.installationId)
+      const ours =
+        others.length > 0 ? this.#proto.protocol.encrypt(this.#self, wrapped.bytes) : undefined
+      const record = hooks.record?.(wrapped.id, theirs.pfs)
+      if (record !== undefined) {
+        this.#store.addMessage(record)
+        for (const t of theirs.targets) {
+          this.#store.setDeliveryState({
+            messageId: wrapped.id,
+            identity: peer,
+            installationId: t,
+            state: 'pending',
+            updatedAt: now,
+          })
+        }
+      }
+      hooks.after?.(wrapped.id, theirs.pfs)
+      return { theirs, ours }
+    })
+    const stored = hooks.record !== undefined
+    let state: 'sent' | 'failed' = 'sent'
+    try {
+      await this.#publishTo(peer, theirs.message)
+      if (ours !== undefined && ours.targets.length > 0)
+        await this.#publishTo(this.#self, ours.message)
+    } catch (e) {
+      state = 'failed'
+      throw e
+    } finally {
+      if (stored) this.#markDelivery(wrapped.id, peer, theirs.targets, state)
+    }
+    this.#stats.sent++
+    this.#background(this.#maybeAdvertise())
+    return {
+      id: wrapped.id,
+      pfs: theirs.pfs,
+      devices: theirs.targets.length,
+      failures: theirs.failures.map((f) => ({
+        installationId: f.installationId,
+        code: f.error.code,
+      })),
+    }
+  }
+
+  #markDelivery(
+    id: string,
+    peer: Uint8Array,
+    targets: readonly string[],
+    state: 'sent' | 'failed',
+  ): void {
+    const now = this.#clock()
+    this.#store.transaction(() => {
+      for (const t of targets) {
+        this.#store.setDeliveryState({
+          messageId: id,
+          identity: peer,
+          installationId: t,
+          state,
+          updatedAt: now,
+        })
+      }
+    })
+    for (const t of targets) this.#events.emit('delivery', { id, installationId: t, state })
+  }
+
+  /** ECIES to `identity` on its partitioned topic, signed with our identity key. */
+  #publishTo(identity: Uint8Array, message: ProtocolMessage): Promise<void> {
+    const full = this.#crypto.decompressPublicKey(identity)
+    const data = sealAsymmetric(encodeProtocolMessage(message), full, this.#identity, {
+      provider: this.#crypto,
+    })
+    return this.#publish(partitionedTopic(full, this.#crypto), data)
+  }
+
+  async #publish(topic: Topic, data: Uint8Array): Promise<void> {
+    const envelope = seal(
+      createEnvelope({
+        topic,
+        data,
+        ttl: this.#opts.ttl ?? DEFAULT_TTL,
+        now: Math.floor(this.#clock() / 1000),
+      }),
+      this.#opts.minPow ?? DEFAULT_MIN_POW,
+      { provider: this.#crypto },
+    )
+    // Our own copy is not echoed back by the network; mark it seen for history sync.
+    this.#receiver.seen.add(envelopeHash(envelope, this.#crypto), envelope.expiry)
+    await this.#network.publish(envelope)
+  }
+
+  async #maybeAdvertise(): Promise<void> {
+    if (this.#closed) return
+    const interval = this.#opts.advertiseIntervalMs ?? DEFAULT_ADVERTISE_INTERVAL_MS
+    if (this.#clock() - this.#lastAdvertised >= interval) {
+      await this.advertise()
+      return
+    }
+    await this.#advertiseIfChanged()
+  }
+
+  async #advertiseIfChanged(): Promise<void> {
+    if (this.#closed || !this.#started) return
+    const fp = bundleFingerprint(this.#proto.bundleMessage())
+    if (fp !== this.#advertisedFingerprint) await this.advertise()
+  }
+
+  /** Runs `p` without awaiting it; failures become `error` events. */
+  #background(p: Promise<unknown>): void {
+    const tracked = p.catch((e: unknown) => {
+      this.#reportError(e)
+    })
+    this.#pending.add(tracked)
+    void tracked.finally(() => this.#pending.delete(tracked))
+  }
+
+  #reportError(e: unknown): void {
+    if (isPfsError(e)) {
+      this.#events.emit('error', { code: e.code, message: e.message })
+    } else {
+      this.#events.emit('error', { code: 'INTERNAL', message: 'unexpected failure' })
+    }
+  }
+
+  // helpers -----------------------------------------------------------------------------------
+
+  #checkOpen(): void {
+    if (this.#closed) throw new PfsError('INVALID_STATE', 'the messenger is closed')
+  }
+
+  #peerKey(text: string): Uint8Array {
+    try {
+      return parseKey(text, this.#crypto)
+    } catch (e) {
+      if (isPfsError(e))
+        throw messengerError('UNKNOWN_CONTACT', 'not a valid chat key', {}, { cause: e })
+      throw e
+    }
+  }
+
+  #hex(identity: Uint8Array): string {
+    return `0x${toHex(this.#crypto.decompressPublicKey(identity))}`
+  }
+
+  #nameOf(identity: Uint8Array): string {
+    return chatIdentity(this.#crypto.decompressPublicKey(identity), this.#crypto).alias
+  }
+
+  /** True when a message to them now would travel in Double Ratchet sessions only. */
+  #pfsWith(identity: Uint8Array): boolean {
+    return (
+      this.#store.listActiveInstallations(identity, this.#opts.maxInstallations ?? 3).length > 0
+    )
+  }
+
+  #chatMessage(peerHex: string, text: string, contentType: number): ChatMessage {
+    return create(ChatMessageSchema, {
+      clock: this.#nextClock(peerHex),
+      timestamp: BigInt(Math.floor(this.#clock())),
+      text,
+      chatId: peerHex,
+      messageType: MessageType.OneToOne,
+      contentType,
+    })
+  }
+
+  /** Lamport clock of a chat: above everything seen, and at least the wall clock (status-go). */
+  #nextClock(chat: string): bigint {
+    const last = this.#lastClock(chat)
+    const wall = BigInt(Math.floor(this.#clock()))
+    const next = last + 1n > wall ? last + 1n : wall
+    this.#chatClocks.set(chat, next)
+    return next
+  }
+
+  #observeClock(chat: string, clock: bigint): void {
+    if (clock > this.#lastClock(chat)) this.#chatClocks.set(chat, clock)
+  }
+
+  #lastClock(chat: string): bigint {
+    const cached = this.#chatClocks.get(chat)
+    if (cached !== undefined) return cached
+    let max = 0n
+    for (const m of this.#store.listMessages(chat, { limit: 100 })) {
+      const c = clockOf(m)
+      if (c > max) max = c
+    }
+    this.#chatClocks.set(chat, max)
+    return max
+  }
+
+  #messageInfo(r: MessageRecord, peerHex: string): ChatMessageInfo {
+    const outgoing = r.direction === 'outgoing'
+    return {
+      id: r.id,
+      from: outgoing ? this.publicKey : peerHex,
+      to: outgoing ? peerHex : this.publicKey,
+      outgoing,
+      text: r.text,
+      pfs: r.pfs,
+      clock: clockOf(r),
+      sentAt: r.sentAt,
+      receivedAt: r.receivedAt,
+    }
+  }
+
+  #requestInfo(id: string): ContactRequestInfo {
+    const r = this.#store.getContactRequest(id)!
+    return {
+      id: r.id,
+      publicKey: this.#hex(r.identity),
+      name: this.#nameOf(r.identity),
+      direction: r.direction,
+      state: r.state,
+      ...(r.text === undefined ? {} : { text: r.text }),
+      pfs: this.#store.getMessage(r.id)?.pfs ?? false,
+      createdAt: r.createdAt,
+    }
+  }
+}
+
+function device(opts: MessengerOptions): { name: string; deviceType: string } {
+  return { name: opts.deviceName ?? 'device', deviceType: opts.deviceType ?? 'desktop' }
+}
+
+/** A `0x04…` or `zQ3…` key (or a contact code / share link) as 33 compressed bytes. */
+function parseKey(text: string, crypto: CryptoProvider): Uint8Array {
+  return crypto.compressPublicKey(fromHex(parseContactCode(text, crypto).publicKey))
+}
+
+function checkChatId(chatId: string, crypto: CryptoProvider): string {
+  try {
+    return parseContactCode(chatId, crypto).publicKey
+  } catch (e) {
+    throw new PfsError('WIRE_MALFORMED', 'ChatMessage.chat_id is not a chat key', {}, { cause: e })
+  }
+}
+
+function checkText(text: string, allowEmpty: boolean): string {
+  if (typeof text !== 'string') throw new PfsError('INVALID_ARGUMENT', 'text must be a string')
+  if (!allowEmpty && text.length === 0) throw new PfsError('INVALID_ARGUMENT', 'text is empty')
+  if (text.length > MAX_TEXT_LENGTH) {
+    throw new PfsError('INVALID_ARGUMENT', 'text too long', {
+      length: text.length,
+      max: MAX_TEXT_LENGTH,
+    })
+  }
+  return text
+}
+
+function clockOf(m: MessageRecord): bigint {
+  if (m.payload === undefined) return 0n
+  try {
+    return decodeChatMessage(m.payload).clock
+  } catch {
+    return 0n
+  }
+}
+
+function deviceInfo(
+  d: DeviceRecordLike | (Omit<DeviceRecordLike, 'current'> & { current: boolean }),
+): DeviceInfo {
+  return {
+    installationId: d.installationId,
+    ...(d.name === undefined ? {} : { name: d.name }),
+    ...(d.deviceType === undefined ? {} : { deviceType: d.deviceType }),
+    enabled: d.enabled,
+    stale: d.stale,
+    lastSeen: Number(d.lastSeen / 1_000_000n),
+    current: d.current,
+  }
+}
+
+function unknownDevice(): PfsError {
+  return new PfsError('INVALID_ARGUMENT', 'unknown device')
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+/** What our bundle lists (installations and prekey versions), to re-advertise on change. */
+function bundleFingerprint(message: ProtocolMessage): string {
+  const b = message.bundles[0]
+  if (b === undefined) return ''
+  return Object.keys(b.signedPreKeys)
+    .sort()
+    .map((k) => `${k}:${b.signedPreKeys[k]!.version}:${toHex(b.signedPreKeys[k]!.signedPreKey)}`)
+    .join(',')
+}

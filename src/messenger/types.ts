@@ -1,0 +1,137 @@
+/**
+ * The application API's options, results and events (DESIGN.md "Public API"; whitepaper §1.5).
+ * Public keys are `"0x04…"` hex strings here (the reference's chat ids), never bytes.
+ *
+ * @module
+ */
+import type { CryptoProvider } from '../crypto/index.ts'
+import type { Store } from '../store/index.ts'
+import type { Network } from '../transport/index.ts'
+
+export interface MessengerOptions {
+  /** A `MemoryNetwork` node, a `Libp2pNetwork`: anything implementing the transport's `Network`. */
+  readonly network: Network
+  /** `MemoryStore` or `SqliteStore`, one account per store. */
+  readonly store: Store
+  readonly crypto?: CryptoProvider
+  /** Milliseconds since the epoch (default `Date.now`); the protocol gets `BigInt(ms) * 1e6`. */
+  readonly clock?: () => number
+  /** Default the host name, else `'device'`. */
+  readonly deviceName?: string
+  /** Default `'desktop'`. */
+  readonly deviceType?: string
+  /** Target installations per identity (PROTOCOL.md §10); default 3. */
+  readonly maxInstallations?: number
+  /** Randomness for the phrase and installation id (default the crypto provider's). */
+  readonly random?: (n: number) => Uint8Array
+  /** Store-node names for `sync()` (network-specific; cursors are kept per name). */
+  readonly storeNodes?: readonly string[]
+  /** Default true: subscribe to our topics at once. */
+  readonly autoStart?: boolean
+  /** Bundle advertisement period on the contact-code topic; default 6 h (the reference's). */
+  readonly advertiseIntervalMs?: number
+  /** Proof of work of outgoing envelopes; default 0.002 (the receivers' minimum). */
+  readonly minPow?: number
+  /** Envelope TTL in seconds; default 300. */
+  readonly ttl?: number
+}
+
+export interface SendResult {
+  /** Message id: `0x` + hex keccak256(sender 65 B ‖ ApplicationMetadataMessage). */
+  readonly id: string
+  readonly pfs: boolean
+  /** Installations of the recipient the message was encrypted for. */
+  readonly devices: number
+  readonly failures: readonly { readonly installationId: string; readonly code: string }[]
+}
+
+export interface ContactInfo {
+  readonly publicKey: string
+  readonly name: string
+  readonly state: 'mutual' | 'requested' | 'incoming' | 'declined'
+  /** True when the next message to them travels in Double Ratchet sessions. */
+  readonly pfs: boolean
+  readonly addedAt: number
+}
+
+export interface ContactRequestInfo {
+  readonly id: string
+  readonly publicKey: string
+  readonly name: string
+  readonly direction: 'incoming' | 'outgoing'
+  readonly state: 'pending' | 'accepted' | 'declined'
+  readonly text?: string
+  /** The security level the request travelled with, shown to both sides (whitepaper §1.5.2). */
+  readonly pfs: boolean
+  readonly createdAt: number
+}
+
+export interface ChatMessageInfo {
+  readonly id: string
+  readonly from: string
+  readonly to: string
+  readonly outgoing: boolean
+  readonly text: string
+  readonly pfs: boolean
+  /** Lamport clock in the chat. */
+  readonly clock: bigint
+  readonly sentAt: number
+  readonly receivedAt: number
+  readonly installationId?: string
+}
+
+export interface DeviceInfo {
+  readonly installationId: string
+  readonly name?: string
+  readonly deviceType?: string
+  readonly enabled: boolean
+  readonly stale: boolean
+  /** Milliseconds since the epoch. */
+  readonly lastSeen: number
+  readonly current: boolean
+}
+
+export interface SyncProgress {
+  readonly fetched: number
+  readonly processed: number
+  readonly total?: number
+}
+
+export interface SyncResult {
+  readonly fetched: number
+  readonly delivered: number
+  readonly failed: number
+}
+
+export interface MessengerStats {
+  sent: number
+  received: number
+  pfsReceived: number
+  sessions: number
+  devices: number
+  decryptionFailures: number
+  duplicatesDropped: number
+}
+
+export interface MessengerEvents {
+  message: ChatMessageInfo & { readonly installationId: string }
+  contactRequest: ContactRequestInfo & { accept(): Promise<void>; decline(): Promise<void> }
+  contactAccepted: { readonly publicKey: string; readonly pfs: boolean }
+  /** `own: true`: a pending own device (pairing): confirm with `enableDevice`. */
+  deviceAdded: DeviceInfo & { readonly publicKey: string; readonly own: boolean }
+  decryptionFailed: {
+    readonly from: string
+    readonly installationId?: string
+    readonly code: string
+    reestablish(): Promise<void>
+  }
+  partitionedDevice: { readonly from: string; readonly answered: boolean }
+  delivery: {
+    readonly id: string
+    readonly installationId: string
+    readonly state: 'sent' | 'delivered' | 'failed'
+  }
+  syncProgress: SyncProgress
+  /** Never secrets. */
+  error: { readonly code: string; readonly message: string }
+}

@@ -1,0 +1,122 @@
+/**
+ * Failed decrypt after account recovery (whitepaper §1.5.3, §4.4; issue 5 "Done when"), on
+ * MemoryStore and SqliteStore over a temporary file: Alice reinstalls (same identity and
+ * installation id, empty store); Bob's next message is `SESSION_NOT_FOUND` and changes nothing;
+ * `reestablish(bob)` gives the bundle message to send; Bob's next message runs a fresh X3DH on
+ * the new signed prekey and the conversation goes on with `pfs: true`. Recovery as a new
+ * installation is a partitioned device (§4.5) that becomes a target after its bundle answer.
+ *
+ * @module
+ */
+import { describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { utf8 } from '../../src/crypto/index.ts'
+import { isPfsError } from '../../src/errors.ts'
+import type { EncryptResult, HandleResult } from '../../src/protocol/index.ts'
+import { dumpStore } from '../store/helpers.ts'
+import { SCENARIO_STORES, T0, device } from './helpers.ts'
+import type { Device } from './helpers.ts'
+
+const HOUR_NS = 3_600_000_000_000n
+
+function send(from: Device, to: Device, t: string): EncryptResult {
+  return from.protocol.encrypt(to.publicKey, utf8(t))
+}
+
+function received(
+  to: Device,
+  from: Device,
+  sent: EncryptResult,
+): HandleResult & { kind: 'message' } {
+  const r = to.protocol.handle(from.publicKey, sent.message)
+  assert.equal(r.kind, 'message')
+  if (r.kind !== 'message') throw new Error('unreachable')
+  return r
+}
+
+function converse(a: Device, b: Device, rounds: number): void {
+  for (let i = 0; i < rounds; i++) {
+    const x = received(b, a, send(a, b, `a${String(i)}`))
+    assert.equal(new TextDecoder().decode(x.payload), `a${String(i)}`)
+    assert.equal(x.pfs, true)
+    const y = received(a, b, send(b, a, `b${String(i)}`))
+    assert.equal(new TextDecoder().decode(y.payload), `b${String(i)}`)
+    assert.equal(y.pfs, true)
+  }
+}
+
+for (const [storeName, makeStore] of SCENARIO_STORES) {
+  describe(`§1.5.3 Account recovery [${storeName}]`, () => {
+    test('SESSION_NOT_FOUND, reestablish(), then the conversation continues with PFS', () => {
+      const clock = { now: T0 }
+      const alice = device(makeStore, 'alice', 'alice-1', clock)
+      const bob = device(makeStore, 'bob', 'bob-1', clock)
+      alice.protocol.processBundle(bob.protocol.ourBundle())
+      converse(alice, bob, 3)
+      clock.now += HOUR_NS
+      // Alice reinstalls from her recovery phrase: same keys, no ratchet state.
+      const recovered = device(makeStore, 'alice', 'alice-1', clock)
+      const lost = send(bob, alice, 'lost')
+      const before = dumpStore(recovered.store)
+      assert.throws(
+        () => recovered.protocol.handle(bob.publicKey, lost.message),
+        (e: unknown) => isPfsError(e, 'SESSION_NOT_FOUND'),
+      )
+      assert.equal(dumpStore(recovered.store), before)
+      const hello = recovered.protocol.reestablish(bob.publicKey)
+      assert.deepEqual(Object.keys(hello.encryptedMessage), [])
+      assert.equal(hello.bundles.length, 1)
+      assert.deepEqual(bob.protocol.handle(alice.publicKey, hello), { kind: 'bundle-only' })
+      // Bob's next message runs a fresh X3DH against the recovered device's new signed prekey.
+      const again = send(bob, alice, 'again')
+      const entry = again.message.encryptedMessage['alice-1']!
+      assert.ok(entry.X3DHHeader !== undefined)
+      assert.deepEqual(
+        entry.X3DHHeader.id,
+        hello.bundles[0]!.signedPreKeys['alice-1']!.signedPreKey,
+      )
+      const got = received(recovered, bob, again)
+      assert.equal(new TextDecoder().decode(got.payload), 'again')
+      assert.equal(got.pfs, true)
+      converse(recovered, bob, 3)
+      // The old sessions are retired on Bob's side, kept only for late messages.
+      const nowMs = Number(clock.now / 1_000_000n)
+      const old = bob.store
+        .listSessionsFor(alice.publicKey, 'alice-1')
+        .filter((s) => s.expiresAt <= nowMs)
+      assert.equal(old.length, 1)
+    })
+
+    test('reestablish on the side that keeps state forces a new X3DH on its next send', () => {
+      const clock = { now: T0 }
+      const alice = device(makeStore, 'alice', 'alice-1', clock)
+      const bob = device(makeStore, 'bob', 'bob-1', clock)
+      alice.protocol.processBundle(bob.protocol.ourBundle())
+      converse(alice, bob, 2)
+      assert.equal(send(alice, bob, 'x').message.encryptedMessage['bob-1']!.X3DHHeader, undefined)
+      assert.equal(
+        bob.protocol.handle(alice.publicKey, alice.protocol.reestablish(bob.publicKey)).kind,
+        'bundle-only',
+      )
+      const fresh = send(alice, bob, 'fresh')
+      assert.ok(fresh.message.encryptedMessage['bob-1']!.X3DHHeader !== undefined)
+      assert.equal(received(bob, alice, fresh).pfs, true)
+      converse(alice, bob, 2)
+    })
+
+    test('recovery as a new installation: partitioned, answered, then targeted', () => {
+      const clock = { now: T0 }
+      const alice = device(makeStore, 'alice', 'alice-1', clock)
+      const bob = device(makeStore, 'bob', 'bob-1', clock)
+      alice.protocol.processBundle(bob.protocol.ourBundle())
+      converse(alice, bob, 1)
+      const alice2 = device(makeStore, 'alice', 'alice-2', clock)
+      const r = alice2.protocol.handle(bob.publicKey, send(bob, alice, 'to alice-1').message)
+      assert.deepEqual(r, { kind: 'partitioned', answer: true })
+      bob.protocol.handle(alice.publicKey, alice2.protocol.bundleMessage())
+      const both = send(bob, alice, 'to both')
+      assert.deepEqual(both.targets.slice().sort(), ['alice-1', 'alice-2'])
+      assert.equal(received(alice2, bob, both).pfs, true)
+    })
+  })
+}
