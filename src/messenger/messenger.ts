@@ -33,8 +33,15 @@ import {
   sealAsymmetric,
   sealSymmetric,
   topicHex,
-} from '../transport/index.ts'
-import type { Envelope, Network, OpenKey, SeenSet, Topic, Unsubscribe } from '../transport/index.ts'
+} from '../transport/portable.ts'
+import type {
+  Envelope,
+  Network,
+  OpenKey,
+  SeenSet,
+  Topic,
+  Unsubscribe,
+} from '../transport/portable.ts'
 import {
   AcceptContactRequestSchema,
   ApplicationType,
@@ -95,6 +102,15 @@ const DECRYPTION_FAILURES: ReadonlySet<string> = new Set([
 
 type Outcome = 'handled' | 'duplicate' | 'ignored' | 'failed'
 
+/** How long seen envelope hashes are kept past their send time: 30 days, the longest store TTL. */
+const HISTORY_RETENTION_S = 30 * 24 * 60 * 60
+
+/** Envelopes handled per store transaction during `sync()`. */
+const SYNC_BATCH = 100
+
+/** How long our signed bundle is reused while unchanged (`ProtocolOptions`). */
+const BUNDLE_RESIGN_INTERVAL_MS = 60 * 1000
+
 /** The envelope de-duplication set, kept in the store so it survives restarts. */
 class StoreSeenSet implements SeenSet {
   readonly #store: Store
@@ -151,6 +167,8 @@ export class Messenger {
   readonly #proto: ProtocolCompat
   readonly #seen: StoreSeenSet
   readonly #receiver: Receiver
+  /** Set while a sync batch runs: announcements wait here for its commit (`#onEnvelopes`). */
+  #deferred: (() => void)[] | undefined
   readonly #events: Emitter<MessengerEvents>
   readonly #topicKeys = new Map<string, OpenKey>()
   readonly #contactKeys = new Map<string, SecretKey>()
@@ -199,6 +217,9 @@ export class Messenger {
       installationId: account.installationId,
       crypto: this.#crypto,
       clock: () => BigInt(Math.floor(clock())) * 1_000_000n,
+      // One signature per minute instead of one per message (and a verification per minute at
+      // each peer): the bundle timestamp only feeds the hour-scale device rules (issue 9).
+      bundleResignIntervalMs: BUNDLE_RESIGN_INTERVAL_MS,
       ...(opts.maxInstallations === undefined ? {} : { maxInstallations: opts.maxInstallations }),
     })
     this.#proto = new ProtocolCompat(protocol, this.#store, this.#crypto, clock)
@@ -207,6 +228,9 @@ export class Messenger {
       seen: this.#seen,
       clock: { now: clock },
       provider: this.#crypto,
+      // Seen hashes outlive the envelope by the store nodes' retention, so a store node cannot
+      // replay an expired envelope (a DH-fallback one would otherwise decrypt again).
+      historyRetention: HISTORY_RETENTION_S,
     })
     this.#events = new Emitter<MessengerEvents>(() => {
       // A listener's exception must not break the receive loop; it is not ours to report.
@@ -592,23 +616,47 @@ export class Messenger {
           ? Math.floor((account?.createdAt ?? 0) / 1000) - SYNC_SLACK_SECONDS
           : cursor.syncedTo - SYNC_SLACK_SECONDS,
       )
-      const client = new StoreClient(this.#network, {
-        topics,
-        seen: this.#seen,
-        clock: { now: this.#clock },
-        provider: this.#crypto,
-        handler: (envelope) => {
-          fetched++
-          const outcome = this.#onEnvelope(envelope, true)
+      // Envelopes are handled in batches, one store transaction each (issue 9: one commit per
+      // batch, not three per envelope); each envelope's handle is still its own savepoint, so a
+      // failing one rolls back alone (DESIGN.md "Storage").
+      const batch: Envelope[] = []
+      const flush = (): void => {
+        if (batch.length === 0) return
+        for (const outcome of this.#onEnvelopes(batch.splice(0))) {
           if (outcome === 'handled') delivered++
           if (outcome === 'failed') failed++
           processed++
           const p: SyncProgress = { fetched, processed }
           opts.onProgress?.(p)
           this.#events.emit('syncProgress', p)
+        }
+      }
+      const client = new StoreClient(this.#network, {
+        topics,
+        // The batch marks each envelope seen when it handles it (`Receiver.accept`, inside the
+        // batch transaction); the client's own mark would come first and make it a duplicate.
+        seen: {
+          has: (hash) => this.#seen.has(hash),
+          add: () => true,
+          prune: (now) => this.#seen.prune(now),
+          get size() {
+            return 0
+          },
+        },
+        clock: { now: this.#clock },
+        provider: this.#crypto,
+        handler: (envelope) => {
+          fetched++
+          batch.push(envelope)
+          if (batch.length >= SYNC_BATCH) flush()
         },
       })
-      const res = await client.sync(since, { until })
+      let res: Awaited<ReturnType<StoreClient['sync']>>
+      try {
+        res = await client.sync(since, { until })
+      } finally {
+        flush()
+      }
       fetched += res.duplicates
       this.#store.transaction(() => {
         this.#store.putSyncCursor({ storeNode: node, topics, syncedTo: until })
@@ -734,6 +782,24 @@ export class Messenger {
     return k
   }
 
+  /**
+   * Envelopes from a store node, in one store transaction; what each would announce (events,
+   * subscriptions, answers) waits until the transaction has committed.
+   * @throws {PfsError} `STORE_FAILURE` when the batch cannot commit (then nothing of it is kept)
+   */
+  #onEnvelopes(envelopes: readonly Envelope[]): Outcome[] {
+    const deferred: (() => void)[] = []
+    this.#deferred = deferred
+    let outcomes: Outcome[]
+    try {
+      outcomes = this.#store.transaction(() => envelopes.map((e) => this.#onEnvelope(e, true)))
+    } finally {
+      this.#deferred = undefined
+    }
+    for (const fn of deferred) fn()
+    return outcomes
+  }
+
   /** One envelope, live or from a store node. Never throws. */
   #onEnvelope(envelope: Envelope, fromStore: boolean): Outcome {
     if (this.#closed) return 'ignored'
@@ -798,22 +864,29 @@ export class Messenger {
       this.#reportError(e)
       return 'failed'
     }
-    // Committed: now tell the world.
-    for (const inst of this.#store.listInstallations(sender)) {
-      if (known.has(inst.installationId)) continue
-      this.#events.emit('deviceAdded', {
-        ...deviceInfo({ ...inst, current: false }),
-        publicKey: this.#hex(sender),
-        own: fromSelf,
-      })
-    }
-    for (const fn of after) fn()
-    if (result.kind === 'partitioned') {
-      this.#events.emit('partitionedDevice', { from: this.#hex(sender), answered: result.answer })
-      if (result.answer && !fromSelf) {
-        this.#background(this.#publishTo(sender, this.#proto.bundleMessage()))
+    // Committed (or, in a sync batch, released into the batch): now tell the world — at once, or
+    // once the batch has committed.
+    const added = this.#store
+      .listInstallations(sender)
+      .filter((inst) => !known.has(inst.installationId))
+    const tell = (): void => {
+      for (const inst of added) {
+        this.#events.emit('deviceAdded', {
+          ...deviceInfo({ ...inst, current: false }),
+          publicKey: this.#hex(sender),
+          own: fromSelf,
+        })
+      }
+      for (const fn of after) fn()
+      if (result.kind === 'partitioned') {
+        this.#events.emit('partitionedDevice', { from: this.#hex(sender), answered: result.answer })
+        if (result.answer && !fromSelf) {
+          this.#background(this.#publishTo(sender, this.#proto.bundleMessage()))
+        }
       }
     }
+    if (this.#deferred === undefined) tell()
+    else this.#deferred.push(tell)
     return 'handled'
   }
 

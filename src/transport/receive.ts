@@ -7,11 +7,12 @@
  */
 import { defaultProvider } from '../crypto/index.ts'
 import type { CryptoProvider } from '../crypto/index.ts'
+import { PfsError } from '../errors.ts'
 import type { Clock } from './clock.ts'
 import { systemClock } from './clock.ts'
 import { MemorySeenSet } from './dedup.ts'
 import type { SeenSet } from './dedup.ts'
-import { envelopeHash } from './envelope.ts'
+import { envelopeHash, sentTime } from './envelope.ts'
 import type { Envelope } from './envelope.ts'
 import { DEFAULT_MIN_POW } from './limits.ts'
 import { validateEnvelope } from './validate.ts'
@@ -24,6 +25,15 @@ export interface ReceiverOptions {
   readonly syncAllowance?: number
   readonly maxSize?: number
   readonly provider?: CryptoProvider
+  /**
+   * Seconds after its send time for which an accepted envelope stays in the seen set, even past
+   * its expiry; set it to the store nodes' retention. Default 0: only until expiry — then a store
+   * node (or anyone answering history queries) can hand back an expired envelope again and again,
+   * and each copy is accepted (issue 10 "replayed envelope"; the Double Ratchet still refuses the
+   * copy as `DUPLICATE`, the DH fallback does not). The messenger should set this and persist the
+   * seen set (the store's "envelopes seen").
+   */
+  readonly historyRetention?: number
 }
 
 /** Validates and de-duplicates incoming envelopes. */
@@ -38,15 +48,20 @@ export class Receiver {
     this.seen = options.seen ?? new MemorySeenSet({ clock: this.#clock })
     this.#provider = options.provider ?? defaultProvider()
     this.#options = options
+    const retention = options.historyRetention ?? 0
+    if (!Number.isInteger(retention) || retention < 0) {
+      throw new PfsError('INVALID_ARGUMENT', '"historyRetention" must be a non-negative integer')
+    }
   }
 
   /**
-   * Checks `envelope` and records its hash until its expiry. Returns the hash when the envelope is
-   * new, undefined when it is a duplicate.
+   * Checks `envelope` and records its hash until its expiry (or `historyRetention` after its send
+   * time). Returns the hash when the envelope is new, undefined when it is a duplicate.
    *
    * `fromStore` accepts expired envelopes (history from a store node; geth lets trusted
    * mailservers send those) and skips the PoW check, which the store node made on arrival.
-   * @throws {PfsError} code=ENVELOPE_FUTURE | ENVELOPE_EXPIRED | WIRE_MALFORMED | POW_TOO_LOW
+   * @throws {PfsError} code=ENVELOPE_FUTURE | ENVELOPE_EXPIRED (also: from a store, older than
+   *   `historyRetention` when set) | WIRE_MALFORMED | POW_TOO_LOW
    */
   accept(envelope: Envelope, fromStore = false): Uint8Array | undefined {
     validateEnvelope(envelope, {
@@ -59,7 +74,17 @@ export class Receiver {
       }),
       ...(this.#options.maxSize !== undefined && { maxSize: this.#options.maxSize }),
     })
+    const retention = this.#options.historyRetention ?? 0
+    const keep = Math.max(envelope.expiry, sentTime(envelope) + retention)
+    const now = Math.floor(this.#clock.now() / 1000)
+    if (retention > 0 && keep < now) {
+      // Older than any store node keeps: its seen entry may be gone, so a copy cannot be told
+      // from the original. Only a replay can bring it here.
+      throw new PfsError('ENVELOPE_EXPIRED', 'envelope older than the history retention', {
+        expiredSecondsAgo: now - keep,
+      })
+    }
     const hash = envelopeHash(envelope, this.#provider)
-    return this.seen.add(hash, envelope.expiry) ? hash : undefined
+    return this.seen.add(hash, keep) ? hash : undefined
   }
 }

@@ -15,7 +15,7 @@
  * @module
  */
 import { compareBytes } from '../../crypto/index.ts'
-import { PfsError } from '../../errors.ts'
+import { PfsError, WireError } from '../../errors.ts'
 import type { Envelope } from '../envelope.ts'
 import {
   CURSOR_LENGTH,
@@ -98,7 +98,17 @@ export function encodeCursor(sent: number, hash: Uint8Array): Uint8Array {
   return out
 }
 
+/**
+ * Splits a cursor from `encodeCursor`.
+ * @throws {WireError} code=WIRE_MALFORMED for anything but 36 bytes (a hostile or corrupted
+ *   cursor must not surface as a `RangeError` from `DataView`)
+ */
 export function decodeCursor(cursor: Uint8Array): { sent: number; hash: Uint8Array } {
+  if (!(cursor instanceof Uint8Array) || cursor.length !== CURSOR_LENGTH) {
+    throw new WireError('cursor has the wrong length', {
+      length: cursor instanceof Uint8Array ? cursor.length : -1,
+    })
+  }
   const view = new DataView(cursor.buffer, cursor.byteOffset, cursor.byteLength)
   return { sent: view.getUint32(0), hash: cursor.slice(4, CURSOR_LENGTH) }
 }
