@@ -24,3 +24,42 @@ export type { ParsedContactCode } from './contact-code.ts'
 export { messageId, unwrapApplicationMessage, wrapApplicationMessage } from './app-message.ts'
 export { newPhrase, uuidV4 } from './account.ts'
 export * from './identity/index.ts'
+export { PublicChats, publicChatKey, publicChatName, publicChatTopic } from './public/index.ts'
+export type { PublicChatEvents, PublicChatMessage, PublicChatsOptions } from './public/index.ts'
+export {
+  ADVERTISEMENT_TTL_SECONDS,
+  DirectoryServer,
+  NetworkDirectory,
+  StaticDirectory,
+  addContactVia,
+  createOneTimePreKeys,
+  readDocument,
+} from './directory/index.ts'
+export type {
+  BundleDirectory,
+  DirectoryServerOptions,
+  NetworkDirectoryOptions,
+  OneTimePreKeyEntry,
+  PublishOptions,
+  ResolvedBundle,
+  StaticDirectoryOptions,
+} from './directory/index.ts'
+export {
+  FilePushStorage,
+  MemoryPushStorage,
+  PushClient,
+  PushServer,
+  WebhookDelivery,
+  sendAndNotify,
+} from './push/index.ts'
+export type {
+  NotifyOptions,
+  NotifyReport,
+  PushClientOptions,
+  PushDelivery,
+  PushDeliveryRequest,
+  PushRegistrationOptions,
+  PushServerOptions,
+  PushServerStorage,
+  StoredRegistration,
+} from './push/index.ts'

@@ -61,12 +61,13 @@ import {
   encodeContactUpdate,
   encodeProtocolMessage,
 } from '../wire/index.ts'
-import type { ChatMessage, ProtocolMessage } from '../wire/index.ts'
+import type { Bundle, ChatMessage, ProtocolMessage } from '../wire/index.ts'
 import { accountFromPhrase, newPhrase, uuidV4 } from './account.ts'
 import { unwrapApplicationMessage, wrapApplicationMessage } from './app-message.ts'
 import { encodeContactCode, parseContactCode } from './contact-code.ts'
 import type { ParsedContactCode } from './contact-code.ts'
 import { contactState, latestRequest, pendingRequest } from './contact-state.ts'
+import { NetworkDirectory } from './directory/network-directory.ts'
 import { messengerError } from './errors.ts'
 import { Emitter } from './events.ts'
 import { chatIdentity, identiconSvg } from './identity/index.ts'
@@ -90,6 +91,8 @@ import type {
 export const DEFAULT_ADVERTISE_INTERVAL_MS = 6 * 60 * 60 * 1000
 const DEFAULT_MIN_POW = 0.002
 const DEFAULT_TTL = 300
+/** Envelope TTL of a bundle advertisement: the 6 h interval plus 10 minutes of overlap. */
+const ADVERTISEMENT_TTL_S = 6 * 60 * 60 + 10 * 60
 const MAX_TEXT_LENGTH = 64 * 1024
 /** History is fetched from a little before the account's creation (clock skew). */
 const SYNC_SLACK_SECONDS = 60
@@ -105,11 +108,20 @@ type Outcome = 'handled' | 'duplicate' | 'ignored' | 'failed'
 /** How long seen envelope hashes are kept past their send time: 30 days, the longest store TTL. */
 const HISTORY_RETENTION_S = 30 * 24 * 60 * 60
 
+/** Entries of a memo of public values before it is cleared. */
+const MAX_MEMO = 4096
+
 /** Envelopes handled per store transaction during `sync()`. */
 const SYNC_BATCH = 100
 
 /** How long our signed bundle is reused while unchanged (`ProtocolOptions`). */
 const BUNDLE_RESIGN_INTERVAL_MS = 60 * 1000
+
+/**
+ * How long `addContact(chatKey)` waits for the peer's advertisement from store nodes before it
+ * falls back to the DH header: a contact request must not hang on an absent or slow store node.
+ */
+export const ADD_BY_KEY_LOOKUP_MS = 4000
 
 /** The envelope de-duplication set, kept in the store so it survives restarts. */
 class StoreSeenSet implements SeenSet {
@@ -167,6 +179,8 @@ export class Messenger {
   readonly #proto: ProtocolCompat
   readonly #seen: StoreSeenSet
   readonly #receiver: Receiver
+  /** `#hex` results by input key bytes (hex). */
+  readonly #hexes = new Map<string, string>()
   /** Set while a sync batch runs: announcements wait here for its commit (`#onEnvelopes`). */
   #deferred: (() => void)[] | undefined
   readonly #events: Emitter<MessengerEvents>
@@ -341,10 +355,18 @@ export class Messenger {
 
   /**
    * Sends a contact request with an optional introduction. A contact code gives PFS from the first
-   * message; a bare key gives the DH fallback (`pfs: false`) until the peer answers.
+   * message. For a bare key whose bundle we do not know yet, the peer's contact-code advertisement
+   * is looked up first (PROTOCOL.md §13.7; store-node history, at most `lookupTimeoutMs`, default
+   * `ADD_BY_KEY_LOOKUP_MS`), so that the request already runs X3DH when they advertised (§2.3);
+   * without one, the DH fallback (`pfs: false`) is used until the peer answers. `lookup: false`
+   * skips the lookup.
    * @throws {PfsError} `INVALID_CONTACT_CODE`, `INVALID_ARGUMENT` (ourselves, text too long)
    */
-  async addContact(codeOrKey: string, intro?: string): Promise<SendResult> {
+  async addContact(
+    codeOrKey: string,
+    intro?: string,
+    opts: { readonly lookup?: boolean; readonly lookupTimeoutMs?: number } = {},
+  ): Promise<SendResult> {
     this.#checkOpen()
     const parsed: ParsedContactCode = parseContactCode(codeOrKey, this.#crypto)
     const peer = this.#crypto.compressPublicKey(fromHex(parsed.publicKey))
@@ -353,13 +375,16 @@ export class Messenger {
     }
     const text = checkText(intro ?? '', true)
     const peerHex = parsed.publicKey
+    let bundle = parsed.bundle
+    if (bundle === undefined && opts.lookup !== false && !this.#pfsWith(peer)) {
+      bundle = await this.#lookupBundle(peerHex, opts.lookupTimeoutMs ?? ADD_BY_KEY_LOOKUP_MS)
+      this.#checkOpen()
+    }
     const cm = this.#chatMessage(peerHex, text, ContentType.ContactRequest)
     const now = this.#clock()
     const result = await this.#send(peer, ApplicationType.ChatMessage, encodeChatMessage(cm), {
       before: () => {
-        if (parsed.bundle !== undefined) {
-          this.#proto.protocol.processBundle(parsed.bundle, peer)
-        }
+        if (bundle !== undefined) this.#proto.protocol.processBundle(bundle, peer)
       },
       record: (id, pfs) => ({
         id,
@@ -396,6 +421,39 @@ export class Messenger {
     })
     this.#subscribe()
     return result
+  }
+
+  /**
+   * Learns someone's signed bundle without sending anything (whitepaper §2.3 bundle retrieval: a
+   * contact code, or a bundle a directory or public chat verified), so that a later `addContact`
+   * or `send` starts with X3DH. Returns their chat key (`0x04…`).
+   * @throws {PfsError} `INVALID_CONTACT_CODE` (a bare key, a bad signature), `INVALID_ARGUMENT`
+   *   (our own bundle: our devices pair through `enableDevice`)
+   */
+  importBundle(codeOrBundle: string | Bundle): string {
+    this.#checkOpen()
+    const code = typeof codeOrBundle === 'string' ? codeOrBundle : encodeContactCode(codeOrBundle)
+    const parsed = parseContactCode(code, this.#crypto)
+    if (parsed.bundle === undefined) {
+      throw messengerError('INVALID_CONTACT_CODE', 'a chat key alone carries no bundle')
+    }
+    const peer = this.#crypto.compressPublicKey(fromHex(parsed.publicKey))
+    if (bytesEqual(peer, this.#self)) {
+      throw new PfsError('INVALID_ARGUMENT', 'that is our own bundle')
+    }
+    const bundle = parsed.bundle
+    this.#store.transaction(() => this.#proto.protocol.processBundle(bundle, peer))
+    return parsed.publicKey
+  }
+
+  /** The store this messenger runs on (the caller's), for the bundle-distribution modules. */
+  get store(): Store {
+    return this.#store
+  }
+
+  /** The network this messenger runs on, for the bundle-distribution modules. */
+  get network(): Network {
+    return this.#network
   }
 
   contacts(): ContactInfo[] {
@@ -677,7 +735,9 @@ export class Messenger {
       this.#identity,
       { provider: this.#crypto },
     )
-    await this.#publish(topic, data)
+    // Kept by store nodes until the next advertisement is due, so that someone adding us by chat
+    // key finds the bundle there (§2.3) and can start with PFS.
+    await this.#publish(topic, data, ADVERTISEMENT_TTL_S)
     this.#lastAdvertised = this.#clock()
     this.#advertisedFingerprint = fingerprint
   }
@@ -902,9 +962,10 @@ export class Messenger {
     if (app.type === ApplicationType.ChatMessage) {
       const cm = decodeChatMessage(app.payload)
       const peerHex = fromSelf ? checkChatId(cm.chatId, this.#crypto) : this.#hex(sender)
-      const peer = this.#crypto.compressPublicKey(fromHex(peerHex))
+      // `sender` is compressed already (`#onProtocolMessage`).
+      const peer = fromSelf ? this.#crypto.compressPublicKey(fromHex(peerHex)) : sender
       if (fromSelf && bytesEqual(peer, this.#self)) return
-      const added = this.#store.addMessage({
+      const record: MessageRecord = {
         id: app.id,
         chatId: peerHex,
         direction: fromSelf ? 'outgoing' : 'incoming',
@@ -914,7 +975,8 @@ export class Messenger {
         sentAt: Number(cm.timestamp),
         receivedAt: now,
         pfs: r.pfs,
-      })
+      }
+      const added = this.#store.addMessage(record)
       if (!added) {
         after.push(() => {
           this.#stats.duplicatesDropped++
@@ -941,14 +1003,14 @@ export class Messenger {
             this.#store.putContact({ identity: peer, addedAt: now, blocked: false })
           }
         }
-        const info = this.#messageInfo(this.#store.getMessage(app.id)!, peerHex)
+        const info = this.#messageInfo(record, peerHex, cm.clock)
         after.push(() => {
           this.#subscribe()
           this.#events.emit('message', { ...info, installationId: r.installationId })
         })
         return
       }
-      this.#onChatFromPeer(peer, app.id, cm, r, now, after)
+      this.#onChatFromPeer(peer, record, cm, r, now, after)
       return
     }
     if (fromSelf) return
@@ -975,7 +1037,7 @@ export class Messenger {
 
   #onChatFromPeer(
     peer: Uint8Array,
-    id: string,
+    record: MessageRecord,
     cm: ChatMessage,
     r: Extract<HandleResult, { kind: 'message' }>,
     now: number,
@@ -992,7 +1054,7 @@ export class Messenger {
         return
       }
       if (state === 'incoming') return
-      this.#holdRequest(peer, id, cm.text, now, after)
+      this.#holdRequest(peer, record.id, cm.text, now, after)
       return
     }
     if (state === 'requested') {
@@ -1001,10 +1063,11 @@ export class Messenger {
       this.#markAccepted(peer, mine.id, now, r.pfs, after)
     } else if (state !== 'mutual') {
       // Messages from non-contacts are held as requests, not shown as chat.
-      if (state !== 'incoming') this.#holdRequest(peer, id, cm.text, now, after)
+      if (state !== 'incoming') this.#holdRequest(peer, record.id, cm.text, now, after)
       return
     }
-    const info = this.#messageInfo(this.#store.getMessage(id)!, peerHex)
+    // The record just stored, not read back (issue 9: the sync path stores thousands).
+    const info = this.#messageInfo(record, peerHex, cm.clock)
     after.push(() => {
       this.#events.emit('message', { ...info, installationId: r.installationId })
     })
@@ -1182,12 +1245,12 @@ export class Messenger {
     return this.#publish(partitionedTopic(full, this.#crypto), data)
   }
 
-  async #publish(topic: Topic, data: Uint8Array): Promise<void> {
+  async #publish(topic: Topic, data: Uint8Array, ttl?: number): Promise<void> {
     const envelope = seal(
       createEnvelope({
         topic,
         data,
-        ttl: this.#opts.ttl ?? DEFAULT_TTL,
+        ttl: ttl ?? this.#opts.ttl ?? DEFAULT_TTL,
         now: Math.floor(this.#clock() / 1000),
       }),
       this.#opts.minPow ?? DEFAULT_MIN_POW,
@@ -1212,6 +1275,30 @@ export class Messenger {
     if (this.#closed || !this.#started) return
     const fp = bundleFingerprint(this.#proto.bundleMessage())
     if (fp !== this.#advertisedFingerprint) await this.advertise()
+  }
+
+  /**
+   * `peerHex`'s newest verified contact-code advertisement from store nodes (or undefined when
+   * there is none, none answered, or none in `timeoutMs`). Never throws.
+   */
+  async #lookupBundle(peerHex: string, timeoutMs: number): Promise<Bundle | undefined> {
+    const dir = new NetworkDirectory({
+      network: this.#network,
+      crypto: this.#crypto,
+      clock: this.#clock,
+      minPow: this.#opts.minPow ?? DEFAULT_MIN_POW,
+    })
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const late = new Promise<undefined>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs, undefined)
+    })
+    try {
+      const found = await Promise.race([dir.resolve(peerHex).catch(() => undefined), late])
+      return found?.bundle
+    } finally {
+      clearTimeout(timer)
+      dir.close()
+    }
   }
 
   /** Runs `p` without awaiting it; failures become `error` events. */
@@ -1248,7 +1335,15 @@ export class Messenger {
   }
 
   #hex(identity: Uint8Array): string {
-    return `0x${toHex(this.#crypto.decompressPublicKey(identity))}`
+    // Memoized: every received message names its sender this way (a point decompression each).
+    const k = toHex(identity)
+    let h = this.#hexes.get(k)
+    if (h === undefined) {
+      h = `0x${toHex(this.#crypto.decompressPublicKey(identity))}`
+      if (this.#hexes.size >= MAX_MEMO) this.#hexes.clear()
+      this.#hexes.set(k, h)
+    }
+    return h
   }
 
   #nameOf(identity: Uint8Array): string {
@@ -1298,7 +1393,7 @@ export class Messenger {
     return max
   }
 
-  #messageInfo(r: MessageRecord, peerHex: string): ChatMessageInfo {
+  #messageInfo(r: MessageRecord, peerHex: string, clock = clockOf(r)): ChatMessageInfo {
     const outgoing = r.direction === 'outgoing'
     return {
       id: r.id,
@@ -1307,7 +1402,7 @@ export class Messenger {
       outgoing,
       text: r.text,
       pfs: r.pfs,
-      clock: clockOf(r),
+      clock,
       sentAt: r.sentAt,
       receivedAt: r.receivedAt,
     }
