@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url'
 const here = fileURLToPath(new URL('.', import.meta.url))
 const [name, ...rest] = process.argv.slice(2)
 const available = readdirSync(here)
-  .filter((f) => f.endsWith('.ts') && !['run.ts', 'harness.ts'].includes(f))
+  .filter((f) => f.endsWith('.ts') && !['run.ts', 'harness.ts', 'floor.ts'].includes(f))
   .map((f) => f.slice(0, -3))
 if (name === undefined || !available.includes(name)) {
   console.log(`usage: npm run bench -- <${available.join('|')}> [args]`)

@@ -1,5 +1,7 @@
 /**
  * The `native` backend: node:crypto for AES, HMAC, HKDF, PBKDF2, SHA-256, randomness and X25519,
+ * except HKDF over short inputs and KDF_CK's HMAC pair, which run on `sha256-short.ts` (JS) because
+ * node:crypto's fixed cost per call exceeds the few compressions they need (issue 9 profiles),
  * and the libsecp256k1 addon (`secp256k1` package, N-API prebuild) for secp256k1 (PROTOCOL.md §3).
  *
  * Why not node:crypto for secp256k1: it cannot sign with RFC 6979 nonces or recover keys, and its
@@ -20,6 +22,7 @@ import { createRequire } from 'node:module'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { PfsError } from '../errors.ts'
 import { portablePrimitives } from './portable.ts'
+import { hkdfSha256Short, hmacSha256PairShort } from './sha256-short.ts'
 import { SecretKey } from './secret.ts'
 import type { Primitives } from './types.ts'
 import { concatBytes, wipe } from './bytes.ts'
@@ -221,6 +224,11 @@ function hkdfLongInfo(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, lengt
   return out
 }
 
+/** HKDF inputs small enough for `sha256-short.ts` to beat node:crypto (a few blocks in all). */
+function isShortHkdf(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): boolean {
+  return ikm.length <= 64 && salt.length <= 64 && info.length <= 64 && length <= 128
+}
+
 /** The node:crypto + libsecp256k1 primitives. */
 export const nativePrimitives: Primitives = {
   ...portablePrimitives,
@@ -263,8 +271,19 @@ export const nativePrimitives: Primitives = {
   sha256: sha256Once,
   keccak256: (data) => keccak_256(data),
   hmacSha256: (key, data) => u8(crypto.createHmac('sha256', key).update(data).digest()),
+  // KDF_CK (32-byte key, 1-byte inputs): the JS pair shares the padded key, ~2× two createHmac.
+  hmacSha256Pair: (key, first, second) =>
+    key.length <= 64 && first.length <= 64 && second.length <= 64
+      ? hmacSha256PairShort(key, first, second)
+      : [
+          u8(crypto.createHmac('sha256', key).update(first).digest()),
+          u8(crypto.createHmac('sha256', key).update(second).digest()),
+        ],
   hkdfSha256(ikm, salt, info, length) {
     checkHkdfLength(length)
+    // Short inputs (every ratchet KDF): JS with the PRK's pads shared by all blocks is ~2× faster
+    // than hkdfSync, whose fixed cost (two key imports, an EVP_PKEY context) dominates there.
+    if (isShortHkdf(ikm, salt, info, length)) return hkdfSha256Short(ikm, salt, info, length)
     if (info.length > 1024) return hkdfLongInfo(ikm, salt, info, length)
     return new Uint8Array(crypto.hkdfSync('sha256', ikm, salt, info, length))
   },

@@ -58,8 +58,11 @@ export function makeProvider(p: Primitives): CryptoProvider {
     return { ke, km }
   }
 
+  const pair = p.hmacSha256Pair?.bind(p)
   return {
     ...p,
+    hmacSha256Pair:
+      pair ?? ((key, first, second) => [p.hmacSha256(key, first), p.hmacSha256(key, second)]),
     generateKeyPair: () => keyPairFromPrivate(p.secp256k1GeneratePrivateKey()),
     keyPairFromPrivate,
     compressPublicKey: compress,

@@ -11,8 +11,13 @@ import type { CryptoProvider } from './types.ts'
 
 /** Pure JS (@noble/*). */
 export const portable: CryptoProvider = makeProvider(portablePrimitives)
-/** node:crypto + libsecp256k1 addon; falls back to `portable` for what it cannot do natively. */
-export const native: CryptoProvider = makeProvider(nativePrimitives)
+/**
+ * node:crypto + libsecp256k1 addon; falls back to `portable` for what it cannot do natively. In a
+ * browser bundle native.ts is replaced by the portable primitives (scripts/build-browser.ts), and
+ * `native` is then `portable` itself, so `defaultProvider()` is portable there.
+ */
+export const native: CryptoProvider =
+  nativePrimitives === portablePrimitives ? portable : makeProvider(nativePrimitives)
 /** Both providers by name, for tests and benchmarks that run each. */
 export const providers: Readonly<Record<'portable' | 'native', CryptoProvider>> = {
   portable,

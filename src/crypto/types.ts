@@ -68,6 +68,12 @@ export interface Primitives {
   /** Legacy Keccak-256 (Ethereum), not FIPS SHA3-256. */
   keccak256(data: Uint8Array): Uint8Array
   hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array
+  /**
+   * `[HMAC(key, first), HMAC(key, second)]`: KDF_CK's two HMACs under one chain key (PROTOCOL.md
+   * §7.1). Optional: a backend that can share the padded-key state between them supplies it;
+   * `makeProvider` falls back to two `hmacSha256` calls otherwise.
+   */
+  hmacSha256Pair?(key: Uint8Array, first: Uint8Array, second: Uint8Array): [Uint8Array, Uint8Array]
   hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array
   pbkdf2Sha256(
     password: Uint8Array,
@@ -98,6 +104,8 @@ export interface EciesOptions {
 
 /** Everything the protocol calls: the primitives plus the reference's composite constructions. */
 export interface CryptoProvider extends Primitives {
+  /** Always present on a provider (see `Primitives.hmacSha256Pair`). */
+  hmacSha256Pair(key: Uint8Array, first: Uint8Array, second: Uint8Array): [Uint8Array, Uint8Array]
   generateKeyPair(): KeyPair
   keyPairFromPrivate(privateKey: SecretKey): KeyPair
   /** Validates and returns the 33-byte form of any encoding; throws `INVALID_KEY`. */

@@ -62,10 +62,9 @@ export function kdfRk(crypto: CryptoProvider, rootKey: Uint8Array, dhOut: Uint8A
 
 /** KDF_CK(ck): two HMACs keyed by the chain key (PROTOCOL.md §7.1). Does not wipe `ck`. */
 export function kdfCk(crypto: CryptoProvider, chainKey: Uint8Array): ChainStep {
-  return {
-    chainKey: crypto.hmacSha256(chainKey, CK_INPUT),
-    messageKey: crypto.hmacSha256(chainKey, MK_INPUT),
-  }
+  // One call: the provider may share the padded chain key between the two HMACs.
+  const [next, messageKey] = crypto.hmacSha256Pair(chainKey, CK_INPUT, MK_INPUT)
+  return { chainKey: next, messageKey }
 }
 
 /** deriveEncKeys(mk): AES key, HMAC key and IV of one message (PROTOCOL.md §7.1). */

@@ -1,0 +1,431 @@
+/**
+ * `npm run bench -- compare [--quick] [--rounds N] [--only SUBSTRING]`: status-pfs against the Signal libraries,
+ * in one process, one adapter per implementation (`bench/adapters/`), the same five measures for
+ * each (issue 9):
+ *
+ * - (a) establish/s: the initiator verifies the responder's published signed key, runs X3DH and
+ *   encrypts a first 100-byte message; the responder runs X3DH and decrypts it.
+ * - (b) one-way msg/s: 10,000 messages of 100 B in a row, each encrypted then decrypted.
+ * - (c) ping-pong msg/s: 2,000 messages alternating direction (a DH ratchet step every message).
+ * - (d) 1,000 messages encrypted, then delivered in a seeded random permutation: time to decrypt
+ *   them all and how many decrypted.
+ * - (e) 1,000 idle sessions (500 established pairs, both ends kept): heap + external bytes per
+ *   1,000 sessions after a full GC (memory a native library keeps outside V8 — libsignal-client's
+ *   Rust heap — is not in it; olm's wasm memory is, as an ArrayBuffer), and the serialized bytes
+ *   one end keeps per session.
+ *
+ * Every rate is the median of ≥ 3 rounds (5 without --quick) after a warm-up; the rounds go
+ * round-robin over all implementations, so load changes on a shared machine hit all alike, and the
+ * status-pfs / anchor ratios come from the same run. Beside (b) and (c), "% of floor": the rate
+ * against the cost of exactly the primitives one message needs, on the fastest provider, measured
+ * in every round too (`floor.ts`). Then the persisted variants of (b) and (c): `Protocol` on `SqliteStore`, one
+ * transaction per encrypt and per decrypt. Prints Markdown and writes bench/results/compare.md.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import v8 from 'node:v8'
+import vm from 'node:vm'
+import { providers } from '../src/crypto/index.ts'
+import { libsignal } from './adapters/libsignal.ts'
+import { libsignalClient } from './adapters/libsignal-client.ts'
+import { libsignalProtocolTypescript } from './adapters/libsignal-protocol-typescript.ts'
+import { olm } from './adapters/olm.ts'
+import { persistedPair, ratchetStorePair } from './adapters/persisted.ts'
+import { statusPfs } from './adapters/status-pfs.ts'
+import type { Adapter, MaybePromise, SessionPair } from './adapters/types.ts'
+import { floors } from './floor.ts'
+import type { Floor } from './floor.ts'
+import { fmt, machine, median, printTable } from './harness.ts'
+
+/** 100 ASCII bytes: every library takes them (olm takes strings). */
+const PAYLOAD = new Uint8Array(100).fill(0x61)
+
+v8.setFlagsFromString('--expose-gc')
+const gc = vm.runInNewContext('gc') as () => void
+
+async function settle<T>(x: MaybePromise<T>): Promise<T> {
+  return x instanceof Promise ? await x : x
+}
+
+function now(): number {
+  return Number(process.hrtime.bigint()) / 1e9
+}
+
+interface Sizes {
+  readonly rounds: number
+  readonly establishSeconds: number
+  readonly oneWay: number
+  readonly pingPong: number
+  readonly shuffled: number
+  readonly idle: number
+}
+
+/** (a): as many establishments as fit in `seconds` (at least 5), per second. */
+async function establish(a: Adapter, seconds: number): Promise<number> {
+  let n = 0
+  const t0 = now()
+  let t = t0
+  while (n < 5 || t - t0 < seconds) {
+    await settle(a.establish(PAYLOAD))
+    n++
+    t = now()
+  }
+  return n / (t - t0)
+}
+
+async function oneWay(a: Adapter, count: number): Promise<number> {
+  const p = await settle(a.newSession())
+  const t0 = now()
+  for (let i = 0; i < count; i++) await settle(p.decrypt(1, await settle(p.encrypt(0, PAYLOAD))))
+  return count / (now() - t0)
+}
+
+async function pingPong(a: Adapter, count: number): Promise<number> {
+  const p = await settle(a.newSession())
+  const t0 = now()
+  for (let i = 0; i < count; i++) {
+    const from = (i & 1) as 0 | 1
+    await settle(p.decrypt((from ^ 1) as 0 | 1, await settle(p.encrypt(from, PAYLOAD))))
+  }
+  return count / (now() - t0)
+}
+
+/** Seeded Fisher-Yates (xorshift32): every run and every library gets the same order. */
+function shuffle<T>(xs: T[], seed: number): T[] {
+  let x = seed >>> 0 || 1
+  for (let i = xs.length - 1; i > 0; i--) {
+    x ^= x << 13
+    x ^= x >>> 17
+    x ^= x << 5
+    const j = (x >>> 0) % (i + 1)
+    ;[xs[i], xs[j]] = [xs[j]!, xs[i]!]
+  }
+  return xs
+}
+
+async function shuffled(a: Adapter, count: number): Promise<{ ms: number; ok: number }> {
+  const p = await settle(a.newSession())
+  const sent: unknown[] = []
+  for (let i = 0; i < count; i++) sent.push(await settle(p.encrypt(0, PAYLOAD)))
+  shuffle(sent, 0x5eed)
+  let ok = 0
+  const t0 = now()
+  for (const m of sent) {
+    try {
+      const pt = await settle(p.decrypt(1, m))
+      if (pt.length === PAYLOAD.length) ok++
+    } catch {
+      // not decrypted: counted below
+    }
+  }
+  return { ms: (now() - t0) * 1000, ok }
+}
+
+interface Memory {
+  /** heap + external bytes per 1,000 sessions. */
+  readonly heapExternal: number
+  /** Mean serialized bytes of one end of a session. */
+  readonly serialized: number
+}
+
+function usage(): { he: number } {
+  gc()
+  gc()
+  const m = process.memoryUsage()
+  return { he: m.heapUsed + m.external }
+}
+
+async function memory(a: Adapter, sessions: number): Promise<Memory> {
+  const pairs: SessionPair[] = []
+  const before = usage()
+  for (let i = 0; i < sessions / 2; i++) pairs.push(await settle(a.newSession()))
+  const after = usage()
+  let bytes = 0
+  for (const p of pairs)
+    bytes += (await settle(p.serializedBytes(0))) + (await settle(p.serializedBytes(1)))
+  const per = 1000 / sessions
+  const m = {
+    heapExternal: (after.he - before.he) * per,
+    serialized: bytes / sessions,
+  }
+  pairs.length = 0
+  a.close?.()
+  return m
+}
+
+interface Row {
+  readonly adapter: Adapter
+  readonly dh: 'secp256k1' | 'x25519'
+  readonly establish: number
+  readonly oneWay: number
+  readonly pingPong: number
+  readonly shuffledMs: number
+  readonly shuffledOk: number
+  readonly memory: Memory
+}
+
+interface Samples {
+  readonly est: number[]
+  readonly ow: number[]
+  readonly pp: number[]
+  readonly sh: number[]
+  ok: number
+}
+
+/**
+ * All adapters, round-robin: round r measures every adapter once before round r + 1 starts, so a
+ * change of load on the shared machine hits every implementation alike and the same-run ratios
+ * stay meaningful even when absolute figures move.
+ */
+async function measureAll(
+  list: readonly [Adapter, Row['dh']][],
+  sizes: Sizes,
+): Promise<{ rows: Row[]; floor: Record<Row['dh'], Floor> }> {
+  const floorSamples: Record<Row['dh'], Floor>[] = []
+  const samples: Samples[] = list.map(() => ({ est: [], ow: [], pp: [], sh: [], ok: Infinity }))
+  for (const [a] of list) {
+    // Warm-up: every path once, small.
+    await establish(a, 0.05)
+    await oneWay(a, 300)
+    await pingPong(a, 40)
+    await shuffled(a, 100)
+    a.close?.()
+  }
+  for (let r = 0; r < sizes.rounds; r++) {
+    process.stderr.write(`round ${r + 1}/${sizes.rounds}: primitives floor\n`)
+    floorSamples.push(floors(true))
+    for (const [i, [a]] of list.entries()) {
+      process.stderr.write(`round ${r + 1}/${sizes.rounds}: ${a.name}\n`)
+      const s = samples[i]!
+      s.est.push(await establish(a, sizes.establishSeconds))
+      s.ow.push(await oneWay(a, sizes.oneWay))
+      s.pp.push(await pingPong(a, sizes.pingPong))
+      const sh = await shuffled(a, sizes.shuffled)
+      s.sh.push(sh.ms)
+      s.ok = Math.min(s.ok, sh.ok)
+      a.close?.()
+    }
+  }
+  const rows: Row[] = []
+  for (const [i, [a, dh]] of list.entries()) {
+    const s = samples[i]!
+    rows.push({
+      adapter: a,
+      dh,
+      establish: median(s.est),
+      oneWay: median(s.ow),
+      pingPong: median(s.pp),
+      shuffledMs: median(s.sh),
+      shuffledOk: s.ok,
+      memory: await memory(a, sizes.idle),
+    })
+  }
+  const floorOf = (dh: Row['dh']): Floor => ({
+    provider: floorSamples[0]![dh].provider,
+    oneWay: median(floorSamples.map((f) => f[dh].oneWay)),
+    pingPong: median(floorSamples.map((f) => f[dh].pingPong)),
+  })
+  return { rows, floor: { secp256k1: floorOf('secp256k1'), x25519: floorOf('x25519') } }
+}
+
+interface Persisted {
+  readonly variant: string
+  readonly provider: string
+  readonly oneWay: number
+  readonly pingPong: number
+}
+
+function persisted(sizes: Sizes): Persisted[] {
+  const variants = [
+    ['Protocol + SqliteStore', persistedPair],
+    ['ratchet + SqliteStore', ratchetStorePair],
+  ] as const
+  const cases = variants.flatMap(([variant, make]) =>
+    Object.entries(providers).map(([provider, crypto]) => ({
+      variant,
+      provider,
+      make: () => make(crypto),
+      ow: [] as number[],
+      pp: [] as number[],
+    })),
+  )
+  const count = Math.max(200, sizes.oneWay / 5)
+  const ppCount = Math.max(100, sizes.pingPong / 2)
+  // Round -1 is the warm-up; then round-robin as in `measureAll`.
+  for (let r = -1; r < sizes.rounds; r++) {
+    for (const c of cases) {
+      process.stderr.write(`persisted round ${r + 1}/${sizes.rounds}: ${c.variant} ${c.provider}\n`)
+      const p = c.make()
+      const n = r < 0 ? 50 : count
+      let t0 = now()
+      for (let i = 0; i < n; i++) p.receive(1, p.send(0, PAYLOAD))
+      if (r >= 0) c.ow.push(n / (now() - t0))
+      const m = r < 0 ? 10 : ppCount
+      t0 = now()
+      for (let i = 0; i < m; i++) {
+        const from = (i & 1) as 0 | 1
+        p.receive((from ^ 1) as 0 | 1, p.send(from, PAYLOAD))
+      }
+      if (r >= 0) c.pp.push(m / (now() - t0))
+      p.close()
+    }
+  }
+  return cases.map((c) => ({
+    variant: c.variant,
+    provider: c.provider,
+    oneWay: median(c.ow),
+    pingPong: median(c.pp),
+  }))
+}
+
+function kib(bytes: number): string {
+  return `${fmt(bytes / 1024)} KiB`
+}
+
+function pct(rate: number, floor: number): string {
+  return `${Math.round((100 * rate) / floor)} %`
+}
+
+function ratio(x: number, y: number): string {
+  return `${(x / y).toFixed(x / y >= 10 ? 0 : 2)}×`
+}
+
+async function adapters(only: string | undefined): Promise<[Adapter, Row['dh']][]> {
+  const list: [() => MaybePromise<Adapter>, Row['dh']][] = [
+    ...(['secp256k1', 'x25519'] as const).flatMap((dh) =>
+      Object.entries(providers).map(
+        ([name, crypto]) => [() => statusPfs(dh, name, crypto), dh] as [() => Adapter, Row['dh']],
+      ),
+    ),
+    [libsignalClient, 'x25519'],
+    [libsignalProtocolTypescript, 'x25519'],
+    [olm, 'x25519'],
+    [libsignal, 'x25519'],
+  ]
+  const out: [Adapter, Row['dh']][] = []
+  for (const [make, dh] of list) {
+    const a = await settle(make())
+    if (only === undefined || a.name.includes(only)) out.push([a, dh])
+  }
+  return out
+}
+
+export default async function bench(args: string[]): Promise<void> {
+  const quick = args.includes('--quick')
+  const onlyAt = args.indexOf('--only')
+  const only = onlyAt >= 0 ? args[onlyAt + 1] : undefined
+  let sizes: Sizes = quick
+    ? {
+        rounds: 3,
+        establishSeconds: 0.3,
+        oneWay: 2_000,
+        pingPong: 400,
+        shuffled: 1_000,
+        idle: 1_000,
+      }
+    : {
+        rounds: 5,
+        establishSeconds: 1,
+        oneWay: 10_000,
+        pingPong: 2_000,
+        shuffled: 1_000,
+        idle: 1_000,
+      }
+  const roundsAt = args.indexOf('--rounds')
+  if (roundsAt >= 0) sizes = { ...sizes, rounds: Math.max(3, Number(args[roundsAt + 1])) }
+  const { rows, floor } = await measureAll(await adapters(only), sizes)
+  const header = [
+    'implementation',
+    '(a) establish/s',
+    '(b) one-way msg/s',
+    '(b) % of floor',
+    '(c) ping-pong msg/s',
+    '(c) % of floor',
+    `(d) ${sizes.shuffled} shuffled`,
+    '(e) heap+ext / 1k sessions',
+    '(e) serialized B / session',
+  ]
+  const table = rows.map((r) => [
+    r.adapter.name,
+    fmt(r.establish),
+    fmt(r.oneWay),
+    pct(r.oneWay, floor[r.dh].oneWay),
+    fmt(r.pingPong),
+    pct(r.pingPong, floor[r.dh].pingPong),
+    `${fmt(r.shuffledMs)} ms, ${r.shuffledOk}/${sizes.shuffled}`,
+    kib(r.memory.heapExternal),
+    fmt(r.memory.serialized),
+  ])
+  printTable(header, table)
+
+  const anchors = rows.filter((r) => !r.adapter.ours)
+  const ours = rows.filter((r) => r.adapter.ours)
+  const ratioHeader = [
+    'status-pfs / anchor',
+    '(a) establish',
+    '(b) one-way',
+    '(c) ping-pong',
+    '(e) serialized',
+  ]
+  const ratioRows: string[][] = []
+  for (const o of ours) {
+    for (const an of anchors) {
+      ratioRows.push([
+        `${o.adapter.name} / ${an.adapter.name}`,
+        ratio(o.establish, an.establish),
+        ratio(o.oneWay, an.oneWay),
+        ratio(o.pingPong, an.pingPong),
+        ratio(o.memory.serialized, an.memory.serialized),
+      ])
+    }
+  }
+  console.log('')
+  printTable(ratioHeader, ratioRows)
+
+  const floorHeader = ['floor (fastest provider)', 'one-way msg/s', 'ping-pong msg/s']
+  const floorRows = (['secp256k1', 'x25519'] as const).map((dh) => [
+    `${dh} (${floor[dh].provider})`,
+    fmt(floor[dh].oneWay),
+    fmt(floor[dh].pingPong),
+  ])
+  console.log('')
+  printTable(floorHeader, floorRows)
+
+  const pers = only === undefined || 'status-pfs'.includes(only) ? persisted(sizes) : []
+  const persHeader = [
+    'status-pfs secp256k1, persisted',
+    'provider',
+    'one-way msg/s',
+    'ping-pong msg/s',
+  ]
+  const persRows = pers.map((p) => [p.variant, p.provider, fmt(p.oneWay), fmt(p.pingPong)])
+  if (pers.length > 0) {
+    console.log('')
+    printTable(persHeader, persRows)
+  }
+
+  const md = [
+    '# Against the Signal libraries',
+    '',
+    `Generated by \`npm run bench -- compare${quick ? ' --quick' : ''}\`; medians of ${sizes.rounds} rounds.`,
+    '',
+    markdown(header, table),
+    '',
+    markdown(ratioHeader, ratioRows),
+    '',
+    markdown(floorHeader, floorRows),
+    '',
+    ...(pers.length > 0 ? [markdown(persHeader, persRows), ''] : []),
+    `Machine: ${machine()}; ${new Date().toISOString()}`,
+    '',
+  ].join('\n')
+  const out = fileURLToPath(new URL('./results/', import.meta.url))
+  mkdirSync(out, { recursive: true })
+  writeFileSync(`${out}compare${only === undefined ? '' : '-partial'}.md`, md)
+  console.log(`\nwritten to bench/results/compare${only === undefined ? '' : '-partial'}.md`)
+}
+
+function markdown(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`
+  return [line(header), `|${header.map(() => '---').join('|')}|`, ...rows.map(line)].join('\n')
+}

@@ -1,0 +1,269 @@
+/**
+ * HMAC-SHA256 and HKDF-SHA256 for short inputs, in plain JavaScript on one SHA-256 compression
+ * function (FIPS 180-4 §6.2; HMAC RFC 2104; HKDF RFC 5869). The ratchet's per-message work is a
+ * dozen HMACs over at most a few blocks each (PROTOCOL.md §7.1): there a node:crypto call costs
+ * ~1.5 µs of fixed overhead (a new Hmac object, a key import) and `hkdfSync` ~7 µs, while the
+ * compressions themselves take ~0.2 µs each. HKDF-Expand here also reuses the PRK's padded-key
+ * states for all its blocks, as RFC 2104 §4 allows, instead of re-keying per block.
+ *
+ * `portable` routes HMAC and HKDF over inputs up to {@link SHORT_INPUT_MAX} bytes here; `native`
+ * only HKDF over inputs of a block or less and KDF_CK's HMAC pair (a single HMAC through
+ * `createHmac` costs the same as four compressions). Longer inputs go to node:crypto / @noble,
+ * whose per-byte cost is lower. Outputs are byte-identical to both (test/crypto/sha256-short.test.ts
+ * compares them with node:crypto on random inputs).
+ *
+ * Every scratch array that held key material (padded keys, the message schedule, intermediate
+ * states) is zeroed before a call returns.
+ *
+ * @module
+ */
+
+/** Inputs (key, data, info) up to this many bytes take this path; longer ones do not. */
+export const SHORT_INPUT_MAX = 256
+
+const K = Int32Array.from([
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+  0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+  0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+  0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+  0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+])
+const IV = Int32Array.from([
+  0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+])
+
+/** Message schedule scratch (wiped by every public function before it returns). */
+const W = new Int32Array(64)
+/** Final-block scratch: up to two blocks of tail + padding (wiped likewise). */
+const TAIL = new Uint8Array(128)
+
+/** One SHA-256 compression of `block[off..off+64]` into `s` (FIPS 180-4 §6.2.2). */
+function compress(s: Int32Array, block: Uint8Array, off: number): void {
+  for (let i = 0; i < 16; i++, off += 4) {
+    W[i] = (block[off]! << 24) | (block[off + 1]! << 16) | (block[off + 2]! << 8) | block[off + 3]!
+  }
+  for (let i = 16; i < 64; i++) {
+    const w15 = W[i - 15]!
+    const w2 = W[i - 2]!
+    const s0 = ((w15 >>> 7) | (w15 << 25)) ^ ((w15 >>> 18) | (w15 << 14)) ^ (w15 >>> 3)
+    const s1 = ((w2 >>> 17) | (w2 << 15)) ^ ((w2 >>> 19) | (w2 << 13)) ^ (w2 >>> 10)
+    W[i] = (W[i - 16]! + s0 + W[i - 7]! + s1) | 0
+  }
+  let a = s[0]!
+  let b = s[1]!
+  let c = s[2]!
+  let d = s[3]!
+  let e = s[4]!
+  let f = s[5]!
+  let g = s[6]!
+  let h = s[7]!
+  for (let i = 0; i < 64; i++) {
+    const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7))
+    // Ch and Maj in their two-operation forms: g ^ (e & (f ^ g)), (a & b) | (c & (a | b)).
+    const t1 = (h + S1 + (g ^ (e & (f ^ g))) + K[i]! + W[i]!) | 0
+    const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10))
+    const t2 = (S0 + ((a & b) | (c & (a | b)))) | 0
+    h = g
+    g = f
+    f = e
+    e = (d + t1) | 0
+    d = c
+    c = b
+    b = a
+    a = (t1 + t2) | 0
+  }
+  s[0] = (s[0]! + a) | 0
+  s[1] = (s[1]! + b) | 0
+  s[2] = (s[2]! + c) | 0
+  s[3] = (s[3]! + d) | 0
+  s[4] = (s[4]! + e) | 0
+  s[5] = (s[5]! + f) | 0
+  s[6] = (s[6]! + g) | 0
+  s[7] = (s[7]! + h) | 0
+}
+
+/**
+ * Continues a hash whose state `s` has already absorbed `prefix` bytes (a multiple of 64) with
+ * `data`, pads, and writes the 32-byte digest to `out[outOff..]`. `s` is consumed.
+ */
+function finish(
+  s: Int32Array,
+  prefix: number,
+  data: Uint8Array,
+  out: Uint8Array,
+  outOff: number,
+): void {
+  const full = data.length & ~63
+  for (let o = 0; o < full; o += 64) compress(s, data, o)
+  const rest = data.length - full
+  // A byte loop: `set(subarray)` would allocate a view per call on this hot path.
+  for (let i = 0; i < rest; i++) TAIL[i] = data[full + i]!
+  TAIL[rest] = 0x80
+  const blocks = rest < 56 ? 1 : 2
+  const end = blocks * 64
+  TAIL.fill(0, rest + 1, end - 4)
+  const bits = (prefix + data.length) * 8
+  // Inputs here are far below 2^29 bytes: the length's high word is 0.
+  TAIL[end - 4] = bits >>> 24
+  TAIL[end - 3] = bits >>> 16
+  TAIL[end - 2] = bits >>> 8
+  TAIL[end - 1] = bits
+  compress(s, TAIL, 0)
+  if (blocks === 2) compress(s, TAIL, 64)
+  for (let i = 0; i < 8; i++) {
+    const w = s[i]!
+    out[outOff++] = w >>> 24
+    out[outOff++] = w >>> 16
+    out[outOff++] = w >>> 8
+    out[outOff++] = w
+  }
+}
+
+function scrub(): void {
+  W.fill(0)
+  TAIL.fill(0)
+}
+
+/** SHA-256 of `data` (any length; used for HMAC keys over 64 bytes). */
+export function sha256Short(data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(32)
+  const s = IV.slice()
+  finish(s, 0, data, out, 0)
+  s.fill(0)
+  scrub()
+  return out
+}
+
+/** The states after absorbing `key ⊕ ipad` and `key ⊕ opad` (RFC 2104 §2). */
+interface Pads {
+  readonly inner: Int32Array
+  readonly outer: Int32Array
+}
+
+const PAD = new Uint8Array(64)
+
+/** Scratch pads for keys used within one call (every public function wipes them). */
+const SCRATCH: Pads = { inner: new Int32Array(8), outer: new Int32Array(8) }
+
+/** The pads of `key`, into `into` (default: fresh arrays). */
+function pads(key: Uint8Array, into?: Pads): Pads {
+  const k = key.length > 64 ? sha256Short(key) : key
+  const inner = into?.inner ?? new Int32Array(8)
+  const outer = into?.outer ?? new Int32Array(8)
+  inner.set(IV)
+  outer.set(IV)
+  PAD.fill(0x36)
+  for (let i = 0; i < k.length; i++) PAD[i] = k[i]! ^ 0x36
+  compress(inner, PAD, 0)
+  PAD.fill(0x5c)
+  for (let i = 0; i < k.length; i++) PAD[i] = k[i]! ^ 0x5c
+  compress(outer, PAD, 0)
+  PAD.fill(0)
+  if (k !== key) k.fill(0)
+  return { inner, outer }
+}
+
+/**
+ * The pads of an all-zero key (any length up to 64: HMAC zero-pads keys), computed once. The
+ * message-key HKDF salts with 32 zero bytes (PROTOCOL.md §7.1); this key is public.
+ */
+let zeroPads: Pads | undefined
+
+/** No early exit: for KDF_RK the salt is the secret root key, and only all-zero-or-not may leak. */
+function isZeroKey(key: Uint8Array): boolean {
+  if (key.length > 64) return false
+  let acc = 0
+  for (let i = 0; i < key.length; i++) acc |= key[i]!
+  return acc === 0
+}
+
+const INNER = new Uint8Array(32)
+const STATE = new Int32Array(8)
+
+/** HMAC with prepared pads into `out[outOff..outOff+32]`; the pads are left intact. */
+function hmacPrepared(p: Pads, data: Uint8Array, out: Uint8Array, outOff: number): void {
+  STATE.set(p.inner)
+  finish(STATE, 64, data, INNER, 0)
+  STATE.set(p.outer)
+  finish(STATE, 64, INNER, out, outOff)
+  STATE.fill(0)
+  INNER.fill(0)
+}
+
+/** HMAC-SHA256(key, data). */
+export function hmacSha256Short(key: Uint8Array, data: Uint8Array): Uint8Array {
+  const p = pads(key, SCRATCH)
+  const out = new Uint8Array(32)
+  hmacPrepared(p, data, out, 0)
+  p.inner.fill(0)
+  p.outer.fill(0)
+  scrub()
+  return out
+}
+
+/**
+ * Two HMACs under one key, `[HMAC(key, first), HMAC(key, second)]`, computing the padded-key
+ * states once (KDF_CK: 6 compressions instead of 8, and no per-call object).
+ */
+export function hmacSha256PairShort(
+  key: Uint8Array,
+  first: Uint8Array,
+  second: Uint8Array,
+): [Uint8Array, Uint8Array] {
+  const p = pads(key, SCRATCH)
+  const a = new Uint8Array(32)
+  const b = new Uint8Array(32)
+  hmacPrepared(p, first, a, 0)
+  hmacPrepared(p, second, b, 0)
+  p.inner.fill(0)
+  p.outer.fill(0)
+  scrub()
+  return [a, b]
+}
+
+/** HKDF-SHA256(ikm, salt, info) to `length` bytes (≤ 255 × 32; the caller checks the range). */
+export function hkdfSha256Short(
+  ikm: Uint8Array,
+  salt: Uint8Array,
+  info: Uint8Array,
+  length: number,
+): Uint8Array {
+  // Extract (RFC 5869 §2.2): an empty salt is HashLen zeros, which HMAC's zero padding equals.
+  const prk = new Uint8Array(32)
+  if (isZeroKey(salt)) {
+    zeroPads ??= pads(salt)
+    hmacPrepared(zeroPads, ikm, prk, 0)
+  } else {
+    hmacPrepared(pads(salt, SCRATCH), ikm, prk, 0)
+  }
+  // Expand (§2.3), one set of PRK pads for every block: T(1) = HMAC(PRK, info ‖ 1), T(i) =
+  // HMAC(PRK, T(i-1) ‖ info ‖ i) built in place in `input` (T(i-1) in its first 32 bytes), each
+  // T copied straight to `out` (the last one cut short).
+  const p = pads(prk, SCRATCH)
+  prk.fill(0)
+  const out = new Uint8Array(length)
+  const input = new Uint8Array(32 + info.length + 1)
+  input.set(info, 32)
+  const last = input.length - 1
+  const t = new Uint8Array(32)
+  input[last] = 1
+  hmacPrepared(p, input.subarray(32), t, 0)
+  for (let o = 0, i = 2; ; i++) {
+    const n = Math.min(32, length - o)
+    for (let j = 0; j < n; j++) out[o + j] = t[j]!
+    o += n
+    if (o >= length) break
+    input.set(t, 0)
+    input[last] = i
+    hmacPrepared(p, input, t, 0)
+  }
+  input.fill(0)
+  t.fill(0)
+  p.inner.fill(0)
+  p.outer.fill(0)
+  scrub()
+  return out
+}
