@@ -3,17 +3,17 @@
  * esbuild, platform `browser`, and reports what went into it: its size (raw and gzip) and every
  * Node built-in any bundled file imports (there must be none; issue 11).
  *
- * One substitution makes the core portable: `src/crypto/native.ts` (node:crypto and the
- * libsecp256k1 addon) is replaced by a module that re-exports the portable primitives, so the
- * default provider of every layer is `portable` in the browser. The same plugin is used by the
- * browser tests to bundle their pages.
+ * Two substitutions make the library portable (`BROWSER_SWAPS`): `src/crypto/native.ts`
+ * (node:crypto and the libsecp256k1 addon) is replaced by a module that re-exports the portable
+ * primitives, so the default provider of every layer is `portable` in the browser, and the brotli
+ * of share links by a stub. The same plugin is used by the browser tests and the web client.
  *
  * Usage: `tsx scripts/build-browser.ts [outfile]`.
  *
  * @module
  */
 import { builtinModules } from 'node:module'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
@@ -30,29 +30,46 @@ export function isNodeBuiltin(specifier: string): boolean {
   return specifier.startsWith('node:') || NODE_BUILTINS.has(specifier.split('/')[0] ?? '')
 }
 
-/** The module the browser build replaces: the native crypto backend. */
-export const NATIVE_MODULE: RegExp = /[\\/]src[\\/]crypto[\\/]native\.ts$/
+/**
+ * The modules the browser build replaces with their `.browser.ts` sibling (the same pairs as the
+ * package.json "browser" field): the native crypto backend (node:crypto and the libsecp256k1
+ * addon → the portable primitives) and brotli for share links (node:zlib → `UNSUPPORTED`).
+ */
+export const BROWSER_SWAPS: readonly RegExp[] = [
+  /[\\/]src[\\/]crypto[\\/]native\.ts$/,
+  /[\\/]src[\\/]messenger[\\/]identity[\\/]brotli\.ts$/,
+]
+
+/** The module the browser build replaces first: the native crypto backend. */
+export const NATIVE_MODULE: RegExp = BROWSER_SWAPS[0]!
+
+/** Contents of the browser stand-in of `path`, or undefined when `path` is not swapped. */
+export function browserStandIn(path: string): string | undefined {
+  if (!BROWSER_SWAPS.some((r) => r.test(path))) return undefined
+  return readFileSync(path.replace(/\.ts$/, '.browser.ts'), 'utf8')
+}
 
 /** The browser stand-in for src/crypto/native.ts: the portable primitives under native's names. */
-export const NATIVE_STUB: string = [
-  "export { portablePrimitives as nativePrimitives } from './portable.ts'",
-  'export const nativeSecp256k1Available = false',
-  '',
-].join('\n')
+export const NATIVE_STUB: string = readFileSync(
+  join(ROOT, 'src', 'crypto', 'native.browser.ts'),
+  'utf8',
+)
 
 /**
- * Replaces the native crypto backend with the portable one, and lets Node built-ins through as
- * externals so that the metafile names any that is still imported (instead of failing the build
- * at the first one).
+ * Swaps the modules of `BROWSER_SWAPS` for their browser stand-ins, and lets Node built-ins
+ * through as externals so that the metafile names any that is still imported (instead of failing
+ * the build at the first one).
  */
 export const browserPlugin: Plugin = {
   name: 'status-pfs-browser',
   setup(b) {
-    b.onLoad({ filter: NATIVE_MODULE }, (args) => ({
-      contents: NATIVE_STUB,
-      loader: 'ts',
-      resolveDir: dirname(args.path),
-    }))
+    for (const filter of BROWSER_SWAPS) {
+      b.onLoad({ filter }, (args) => ({
+        contents: browserStandIn(args.path) ?? '',
+        loader: 'ts',
+        resolveDir: dirname(args.path),
+      }))
+    }
     b.onResolve({ filter: /.*/ }, (args) =>
       isNodeBuiltin(args.path) ? { path: args.path, external: true } : undefined,
     )
@@ -71,7 +88,7 @@ export function viteBrowserPlugin(): {
   return {
     name: 'status-pfs-browser',
     enforce: 'pre',
-    load: (id) => (NATIVE_MODULE.test(id.split('?')[0] ?? '') ? NATIVE_STUB : undefined),
+    load: (id) => browserStandIn(id.split('?')[0] ?? ''),
   }
 }
 

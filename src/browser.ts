@@ -174,8 +174,19 @@ export {
 } from './transport/libp2p/codec.ts'
 export type { WakuMessage } from './transport/libp2p/codec.ts'
 
-// messenger identity: chat key, names and pictures (identity README); share links need brotli,
-// which is Node-only here, so `shareUrl`, `parseShareUrl` and `chatIdentity` are not exported
+// the libp2p network of a page: WebSockets only, to a `status-pfs node`'s /ws address (TRANSPORT.md
+// §5.3); the Node build's TCP transport is not used
+export { Libp2pNetwork, createBrowserNetwork, isWebSocketAddr } from './transport/libp2p/browser.ts'
+export type {
+  BrowserNetworkOptions,
+  Libp2pNetworkOptions,
+  Libp2pNetworkStats,
+} from './transport/libp2p/browser.ts'
+export { StoreClient } from './transport/mailserver/sync.ts'
+export type { HistoryPage, HistoryQuery } from './transport/mailserver/query.ts'
+
+// messenger identity: chat key, names and pictures (identity README); plain share links work,
+// links with profile data need brotli, which the browser build lacks (`UNSUPPORTED`)
 export {
   BIP39_ENGLISH,
   PHRASE_WORD_COUNTS,
@@ -215,3 +226,25 @@ export { identiconSvg } from './messenger/identity/identicon.ts'
 export type { IdenticonOptions } from './messenger/identity/identicon.ts'
 export { ADJECTIVES, ANIMALS } from './messenger/identity/data/alias-words.ts'
 export { EMOJI_ALPHABET } from './messenger/identity/data/emoji-alphabet.ts'
+export { chatIdentity } from './messenger/identity/chat-identity.ts'
+export { parseShareUrl, shareUrl } from './messenger/identity/share-url.ts'
+
+// the messenger: accounts, contacts, chats, devices (DESIGN.md "Public API")
+export { Messenger, DEFAULT_ADVERTISE_INTERVAL_MS } from './messenger/messenger.ts'
+export type {
+  ChatMessageInfo,
+  ContactInfo,
+  ContactRequestInfo,
+  DeviceInfo,
+  MessengerEvents,
+  MessengerOptions,
+  MessengerStats,
+  SendResult,
+  SyncProgress,
+  SyncResult,
+} from './messenger/types.ts'
+export {
+  CONTACT_CODE_PREFIX,
+  encodeContactCode,
+  parseContactCode,
+} from './messenger/contact-code.ts'

@@ -25,6 +25,11 @@ export function dbPath(dataDir: string): string {
 /** An open account: the messenger and the database file it runs on. */
 export interface OpenAccount {
   readonly m: Messenger
+  /**
+   * The account's database, for the modules that work beside the messenger on the same account
+   * (public chats, directory one-time prekeys, push registration: issue 12).
+   */
+  readonly store: SqliteStore
   /** Closes the messenger, then the database (the messenger does not own its store). */
   close(): Promise<void>
 }
@@ -32,6 +37,7 @@ export interface OpenAccount {
 function opened(m: Messenger, store: SqliteStore): OpenAccount {
   return {
     m,
+    store,
     close: async () => {
       try {
         await m.close()

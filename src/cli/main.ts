@@ -17,11 +17,15 @@ import { registerChat } from './commands/chat.ts'
 import { registerContact } from './commands/contact.ts'
 import { registerDemo } from './commands/demo.ts'
 import { registerDevices } from './commands/devices.ts'
+import { registerDirectory } from './commands/directory.ts'
 import { registerNode } from './commands/node.ts'
+import { registerPublic } from './commands/public.ts'
+import { registerPush } from './commands/push.ts'
 import type { CliContext, Output } from './context.ts'
 import { resolveDataDir, stdoutOutput } from './context.ts'
 import { describeError, exitCodeOf, ExitCode } from './errors.ts'
 import { colourWanted, makeStyle } from './style.ts'
+import { registerWeb } from './web.ts'
 
 const VERSION = '0.1.0'
 
@@ -77,6 +81,10 @@ export function buildProgram(out: Output = stdoutOutput()): Command {
   registerDevices(program, ctx)
   registerNode(program, ctx)
   registerChat(program, ctx)
+  registerPublic(program, ctx)
+  registerDirectory(program, ctx)
+  registerPush(program, ctx)
+  registerWeb(program, ctx)
   // Subcommands report usage errors the same way and never exit the process themselves.
   const configure = (cmd: Command): void => {
     for (const sub of cmd.commands) {

@@ -151,12 +151,12 @@ export async function serveWeb(options: WebServerOptions = {}): Promise<WebServe
   }
 }
 
-/** Registers `status-pfs web`. */
-export function registerWeb(program: Command, ctx: Ctx): void {
+/** Registers `status-pfs web` (serving `root`, by default the package's web/dist). */
+export function registerWeb(program: Command, ctx: Ctx, root: string = WEB_DIST): void {
   program
     .command('web')
     .description("serve the web client on localhost (connect it to a node's /ws address)")
-    .option('--port <n>', 'port to listen on (default: a free one)', '0')
+    .option('--port <n>', 'port to listen on (0: a free one)', '0')
     .option('--node <multiaddr>', 'a status-pfs node WebSocket address to prefill in the page')
     .action(async (opts: { port: string; node?: string }, cmd: Command) => {
       const c = ctx(cmd)
@@ -165,7 +165,7 @@ export function registerWeb(program: Command, ctx: Ctx): void {
         throw new CliError('INVALID_ARGUMENT', '--port expects a number from 0 to 65535')
       }
       if (opts.node !== undefined) checkMultiaddr(opts.node, '--node', true)
-      const web = await serveWeb({ port })
+      const web = await serveWeb({ port, root })
       const url =
         opts.node === undefined ? web.url : `${web.url}?node=${encodeURIComponent(opts.node)}`
       if (c.json) c.out.line(JSON.stringify({ url, port: web.port }))

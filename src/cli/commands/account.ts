@@ -15,6 +15,7 @@ import { CliError } from '../errors.ts'
 import { terminalIdenticon } from '../identicon.ts'
 import { commandNetwork } from '../network.ts'
 import { identityLines, identityView } from '../present.ts'
+import { checkPushOptions, registerWithPushServer } from './push.ts'
 
 type Ctx = (cmd: Command) => CliContext
 
@@ -27,26 +28,61 @@ export function registerAccount(program: Command, ctx: Ctx): void {
     .command('new')
     .description('create a new account: prints the recovery phrase (once), chat key and names')
     .option('--device-name <name>', 'name of this device')
-    .action(async (opts: { deviceName?: string }, cmd: Command) => {
+    .option('--push-server <key>', 'also register with this push server (off by default)')
+    .option('--push-token <token>', 'the APNs/FCM device token to register')
+    .option('--peer <multiaddr>', 'the status-pfs node to reach the push server through')
+    .action(async (opts: NewOptions, cmd: Command) => {
       const c = ctx(cmd)
-      const net = await commandNetwork(undefined)
-      const acc = await createAccount(c.dataDir, net.network, undefined, deviceOpts(opts))
+      const push = checkPushOptions({
+        server: opts.pushServer,
+        token: opts.pushToken,
+        peer: opts.peer,
+        names: ['--push-server', '--push-token'],
+      })
+      const net = await commandNetwork(push?.peer)
+      let acc
+      try {
+        acc = await createAccount(c.dataDir, net.network, undefined, deviceOpts(opts))
+      } catch (e) {
+        await net.close()
+        throw e
+      }
       const m = acc.m
+      // Registration is the third step of account creation (§1.5.1). The account exists either
+      // way: a failure is reported after the phrase, which is shown only now.
+      let pushError: Error | undefined
+      if (push !== undefined) {
+        try {
+          await registerWithPushServer(acc, net.network, push.server, push.token)
+        } catch (e) {
+          pushError = e instanceof Error ? e : new Error(String(e))
+        }
+      }
+      const registered = push !== undefined && pushError === undefined
       try {
         const view = { phrase: m.phrase ?? '', ...identityView(m) }
         if (c.json) {
-          c.out.line(toJson({ ...view, dataDir: c.dataDir }))
-          return
+          c.out.line(
+            toJson({
+              ...view,
+              dataDir: c.dataDir,
+              ...(push !== undefined && { push: { server: push.server, registered } }),
+            }),
+          )
+        } else {
+          c.out.line(c.style.green(`New account created in ${c.dataDir}`))
+          for (const l of identityLines(c.style, view, [
+            ['Recovery phrase', c.style.yellow(view.phrase)],
+          ]))
+            c.out.line(l)
+          c.out.line(c.style.dim('  Write the phrase down: it is shown only now and never stored.'))
+          if (registered) c.out.line(c.style.green('Registered with the push server'))
         }
-        c.out.line(c.style.green(`New account created in ${c.dataDir}`))
-        for (const l of identityLines(c.style, view, [
-          ['Recovery phrase', c.style.yellow(view.phrase)],
-        ]))
-          c.out.line(l)
-        c.out.line(c.style.dim('  Write the phrase down: it is shown only now and never stored.'))
       } finally {
         await acc.close()
+        await net.close()
       }
+      if (pushError !== undefined) throw pushError
     })
 
   account
@@ -121,6 +157,13 @@ export function registerAccount(program: Command, ctx: Ctx): void {
 
 function colourHashText(m: Messenger): string {
   return m.colorHash.map(([len, colour]) => `${len}:${colour}`).join(' ')
+}
+
+interface NewOptions {
+  deviceName?: string
+  pushServer?: string
+  pushToken?: string
+  peer?: string
 }
 
 function deviceOpts(opts: { deviceName?: string }): { deviceName?: string } {

@@ -19,6 +19,7 @@ import { describeError } from '../errors.ts'
 import { checkMultiaddr } from '../network.ts'
 import { shortKey } from '../present.ts'
 import { deviceLines } from './devices.ts'
+import { ChatRooms } from './public.ts'
 
 type Ctx = (cmd: Command) => CliContext
 
@@ -35,6 +36,8 @@ const HELP = [
   '/verify            both emoji hashes, to compare out of band',
   '/code              our contact code',
   '/sync              fetch missed messages from the store node',
+  '/join NAME         join a public chat (typed lines go there until /with)',
+  '/leave [NAME]      leave a public chat',
   '/quit              leave',
 ]
 
@@ -69,6 +72,7 @@ class Chat {
   readonly #net: Libp2pNetwork
   #peer: string | undefined
   readonly #pending: ContactRequestInfo[] = []
+  readonly #rooms: ChatRooms
   #print: (line: string) => void
 
   constructor(c: CliContext, m: Messenger, net: Libp2pNetwork) {
@@ -78,6 +82,9 @@ class Chat {
     this.#print = (line) => {
       c.out.line(line)
     }
+    this.#rooms = new ChatRooms(c, m, (line) => {
+      this.#print(line)
+    })
   }
 
   async run(withRef: string | undefined): Promise<void> {
@@ -112,11 +119,13 @@ class Chat {
     // Relay delivery is best effort: ask the store node now and then for anything missed.
     const timer = setInterval(() => {
       m.sync().catch(() => undefined)
+      this.#rooms.sync().catch(() => undefined)
     }, RESYNC_MS)
     try {
       await this.#loop()
     } finally {
       clearInterval(timer)
+      this.#rooms.close()
     }
   }
 
@@ -225,6 +234,10 @@ class Chat {
   }
 
   async #send(text: string): Promise<void> {
+    if (this.#rooms.current !== undefined) {
+      await this.#rooms.send(text)
+      return
+    }
     if (this.#peer === undefined) {
       this.#print(this.#c.style.yellow('no chat selected: /with NAME, or /add CODE first'))
       return
@@ -244,11 +257,18 @@ class Chat {
       case 'quit':
       case 'exit':
         return false
+      case 'join':
+        await this.#rooms.join(arg)
+        return true
+      case 'leave':
+        this.#rooms.leave(arg)
+        return true
       case 'help':
         for (const h of HELP) this.#print(h)
         return true
       case 'with':
         this.#peer = findContact(m, arg).publicKey
+        this.#rooms.deselect()
         this.#showHistory()
         return true
       case 'add': {
@@ -267,7 +287,12 @@ class Chat {
         if (name === 'accept') {
           await m.acceptContact(r.publicKey)
           this.#peer = r.publicKey
-          this.#print(`${style.green('accepted')} ${style.bold(r.name)}; now chatting with them`)
+          // The acceptance carries our bundle and theirs came with the request: say so here too.
+          const pfs = m.contacts().find((x) => x.publicKey === r.publicKey)?.pfs === true
+          this.#print(
+            `${style.green('accepted')} ${style.bold(r.name)}; now chatting with them` +
+              (pfs ? style.green(' — chat is now PFS') : ''),
+          )
         } else {
           await m.declineContact(r.publicKey)
           this.#print(`declined ${r.name}`)

@@ -12,6 +12,8 @@ import type { Command } from 'commander'
 import { Libp2pNetwork, SqliteEnvelopeStore, generatePeerKey } from '../../transport/index.ts'
 import type { CliContext } from '../context.ts'
 import { checkMultiaddr } from '../network.ts'
+import { checkWebhook, startPushRole } from '../push-role.ts'
+import type { PushRole } from '../push-role.ts'
 
 type Ctx = (cmd: Command) => CliContext
 
@@ -29,9 +31,21 @@ export function registerNode(program: Command, ctx: Ctx): void {
     ])
     .option('--store', 'also archive envelopes and answer history queries (a store node)')
     .option('--bootstrap <multiaddr...>', 'other nodes to connect to and stay connected with')
+    .option('--push', 'also be a push-notification server (key in DATA/push.key); needs --webhook')
+    .option('--webhook <url>', 'where the push server delivers notifications (http or https)')
     .action(
-      async (opts: { listen: string[]; store?: boolean; bootstrap?: string[] }, cmd: Command) => {
+      async (
+        opts: {
+          listen: string[]
+          store?: boolean
+          bootstrap?: string[]
+          push?: boolean
+          webhook?: string
+        },
+        cmd: Command,
+      ) => {
         const c = ctx(cmd)
+        const webhook = opts.push === true ? checkWebhook(opts.webhook) : undefined
         for (const a of opts.listen) checkMultiaddr(a, '--listen')
         for (const a of opts.bootstrap ?? []) checkMultiaddr(a, '--bootstrap', true)
         mkdirSync(c.dataDir, { recursive: true, mode: 0o700 })
@@ -46,16 +60,29 @@ export function registerNode(program: Command, ctx: Ctx): void {
           ...(store !== undefined && { store }),
           ...(opts.bootstrap !== undefined && { bootstrap: opts.bootstrap }),
         })
+        let push: PushRole | undefined
+        try {
+          if (webhook !== undefined) push = startPushRole(c.dataDir, net, webhook)
+        } catch (e) {
+          await net.close()
+          throw e
+        }
         if (c.json) {
           // One line, so that a script can read the address as soon as it appears.
           c.out.line(
-            JSON.stringify({ peerId: net.peerId, multiaddrs: net.multiaddrs, store: net.isStore }),
+            JSON.stringify({
+              peerId: net.peerId,
+              multiaddrs: net.multiaddrs,
+              store: net.isStore,
+              ...(push !== undefined && { pushServer: push.publicKey }),
+            }),
           )
         } else {
           c.out.line(
             c.style.green(`status-pfs ${net.isStore ? 'relay + store' : 'relay'} node running`),
           )
           for (const a of net.multiaddrs) c.out.line(a)
+          if (push !== undefined) c.out.line(`push server ${push.publicKey} → ${webhook ?? ''}`)
           c.out.line(
             c.style.dim('Connect with: status-pfs chat --peer <one of the above> --data DIR'),
           )
@@ -69,6 +96,7 @@ export function registerNode(program: Command, ctx: Ctx): void {
           process.on('SIGINT', stop)
           process.on('SIGTERM', stop)
         })
+        await push?.close()
         await net.close()
         if (!c.json) c.out.line(c.style.dim('node stopped'))
       },

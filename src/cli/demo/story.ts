@@ -165,7 +165,12 @@ async function tell(t: Transcript, cast: Cast, opts: StoryOptions): Promise<void
 
   // 2. Contact request by chat key, upgraded to PFS ---------------------------------------------
   t.section('Alice adds Bob by chat key only; his answer upgrades the chat to PFS')
-  const req = await alice.m.addContact(bob.m.publicKey, 'Hi Bob, it is Alice!')
+  // Without the advertisement lookup (which would find Bob's bundle on the store node and give
+  // PFS at once, issue 12), to show the whitepaper's no-bundle path (§2.3, DH header).
+  const req = await alice.m.addContact(bob.m.publicKey, 'Hi Bob, it is Alice!', { lookup: false })
+  t.say(
+    `   (Alice skips looking up Bob's advertised bundle, as a client offline from store nodes would)`,
+  )
   t.say(`   Alice → Bob: contact request [${req.pfs ? 'pfs' : 'no-pfs'}], sent with a DH header`)
   t.check('a request by chat key alone is not PFS (no bundle known)', !req.pfs)
   await cast.settle()

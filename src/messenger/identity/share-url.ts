@@ -9,7 +9,8 @@
  *
  * @module
  */
-import { brotliCompressSync, brotliDecompressSync, constants as zlib } from 'node:zlib'
+import { fromBase64Url as decodeUnpadded, toBase64Url as encodeUnpadded } from '../base64url.ts'
+import { brotliCompress, brotliDecompress } from './brotli.ts'
 import { concatBytes, defaultProvider, fromUtf8, utf8 } from '../../crypto/index.ts'
 import type { CryptoProvider, UncompressedPublicKey } from '../../crypto/index.ts'
 import { PfsError } from '../../errors.ts'
@@ -115,7 +116,7 @@ function readString(fields: Map<number, Uint8Array>, field: number): string {
 // --- base64url with padding (Go base64.URLEncoding) ---------------------------------------------
 
 function toBase64Url(bytes: Uint8Array): string {
-  const s = Buffer.from(bytes).toString('base64url')
+  const s = encodeUnpadded(bytes)
   return s + '='.repeat((4 - (s.length % 4)) % 4)
 }
 
@@ -127,7 +128,9 @@ function fromBase64Url(text: string): Uint8Array {
   ) {
     throw malformed('link data is not padded base64url', 'encoding')
   }
-  return new Uint8Array(Buffer.from(text, 'base64url'))
+  const bytes = decodeUnpadded(text.replace(/=+$/, ''))
+  if (bytes === undefined) throw malformed('link data is not padded base64url', 'encoding')
+  return bytes
 }
 
 // --- links ----------------------------------------------------------------------------------------
@@ -139,10 +142,7 @@ export function encodeUserData(profile: ShareProfile): string {
     lengthDelimited(2, utf8(profile.description ?? '')),
   )
   const urlData = lengthDelimited(1, user)
-  const compressed = brotliCompressSync(urlData, {
-    params: { [zlib.BROTLI_PARAM_QUALITY]: 6, [zlib.BROTLI_PARAM_LGWIN]: 22 },
-  })
-  return toBase64Url(compressed)
+  return toBase64Url(brotliCompress(urlData))
 }
 
 /** Decodes the `data` part of a `u/` link. Throws `INVALID_ARGUMENT` with `details.reason`. */
@@ -150,7 +150,7 @@ export function decodeUserData(data: string): Required<ShareProfile> & { color: 
   if (data.length > MAX_ENCODED) throw malformed('link data is too long', 'length')
   let urlData: Uint8Array
   try {
-    urlData = brotliDecompressSync(fromBase64Url(data), { maxOutputLength: MAX_DATA })
+    urlData = brotliDecompress(fromBase64Url(data), MAX_DATA)
   } catch (e) {
     if (e instanceof PfsError) throw e
     throw malformed('link data is not a brotli stream of at most 4096 bytes', 'compression', e)

@@ -75,7 +75,7 @@ export interface LockManager {
 
 /** `globalThis.indexedDB`, or `UNSUPPORTED` where there is none (Node, some private modes). */
 export function defaultFactory(): IdbFactory {
-  const f = (globalThis as { indexedDB?: IdbFactory }).indexedDB
+  const f = (globalThis as unknown as { indexedDB?: IdbFactory }).indexedDB
   if (f === undefined) throw new PfsError('UNSUPPORTED', 'IndexedDB is not available here')
   return f
 }

@@ -54,6 +54,9 @@ export const DEFAULT_PEER_BURST = 400
 /** Per-peer store rate limit: queries per second. */
 export const DEFAULT_STORE_RATE = 50
 
+/** How long a publish waits for a peer on the topic while connected or reconnecting to one. */
+export const PUBLISH_PEER_WAIT_MS = 3000
+
 /** Reconnect backoff: first delay, cap, and factor (with ±20 % jitter). */
 export const RECONNECT_INITIAL_MS = 500
 export const RECONNECT_MAX_MS = 30_000

@@ -17,7 +17,8 @@
  * - `history` asks a store peer (`storePeers`, else any connected peer that announced the store
  *   protocol; this node itself first when it is one) through `store-client.ts`.
  * - Peers: `listen` multiaddrs, `bootstrap` multiaddrs kept connected with backoff
- *   (`reconnect.ts`); no discovery.
+ *   (`reconnect.ts`); no discovery. A publish made while no peer is on the topic but one is
+ *   connected or being redialled waits for it (at most `PUBLISH_PEER_WAIT_MS`) once.
  *
  * Delivery semantics are `MemoryNetwork`'s: a node does not receive its own publishes; each
  * envelope reaches a subscriber at most once per node (gossipsub de-duplicates by message id).
@@ -38,6 +39,7 @@ import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
+import type { Libp2pInit } from 'libp2p'
 import { defaultProvider } from '../../crypto/index.ts'
 import type { CryptoProvider } from '../../crypto/index.ts'
 import { PfsError } from '../../errors.ts'
@@ -60,6 +62,7 @@ import {
   DEFAULT_STORE_RATE,
   MESSAGE_OVERHEAD,
   METADATA_PROTOCOL,
+  PUBLISH_PEER_WAIT_MS,
   RELAY_PROTOCOL,
   STATUS_CLUSTER_ID,
   STATUS_SHARD,
@@ -80,6 +83,8 @@ export interface Libp2pNetworkOptions {
   readonly listen?: readonly string[]
   /** Peers to connect to and keep connected (multiaddrs with `/p2p/<peer id>`). */
   readonly bootstrap?: readonly string[]
+  /** libp2p transports; default TCP and WebSocket (a browser page passes WebSocket only). */
+  readonly transports?: Libp2pInit['transports']
   /** Store nodes `history` asks (multiaddrs with `/p2p/<id>`); default any connected store peer. */
   readonly storePeers?: readonly string[]
   /** Makes this node a store node archiving into `store` (which it prunes and closes on close). */
@@ -214,7 +219,7 @@ export class Libp2pNetwork implements Network {
         addresses: {
           listen: [...(options.listen ?? ['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/tcp/0/ws'])],
         },
-        transports: [tcp(), webSockets()],
+        transports: options.transports ?? [tcp(), webSockets()],
         connectionEncrypters: [noise()],
         // mplex is deprecated upstream but is what js-waku and nwaku speak (TRANSPORT.md §5.3).
         // eslint-disable-next-line @typescript-eslint/no-deprecated
@@ -375,7 +380,7 @@ export class Libp2pNetwork implements Network {
     if (this.#engine !== undefined) this.#archive(envelope)
     let recipients: number
     try {
-      recipients = (await this.#pubsub.publish(this.#topic, data)).recipients.length
+      recipients = await this.#send(data)
     } catch (e) {
       throw new PfsError('NETWORK_FAILURE', 'publish failed', {}, { cause: e })
     }
@@ -384,6 +389,27 @@ export class Libp2pNetwork implements Network {
     // a node with no peers on the topic has sent nothing.
     if (recipients === 0 && this.topicPeers().length === 0) {
       throw new PfsError('NETWORK_FAILURE', 'no peers on the pubsub topic')
+    }
+  }
+
+  /**
+   * Hands `data` to gossipsub. When it knows no peer on the topic although we are connected or
+   * reconnecting to one (a subscription not yet exchanged, a bootstrap peer being redialled), the
+   * gap is waited out for up to `PUBLISH_PEER_WAIT_MS` once, rather than losing the message.
+   */
+  async #send(data: Uint8Array): Promise<number> {
+    try {
+      return (await this.#pubsub.publish(this.#topic, data)).recipients.length
+    } catch (e) {
+      const noPeers = e instanceof Error && e.message.includes('NoPeersSubscribedToTopic')
+      if (!noPeers || (this.#reconnector === undefined && this.#node.getPeers().length === 0)) {
+        throw e
+      }
+      await this.waitForPeers(1, { mesh: false, timeoutMs: PUBLISH_PEER_WAIT_MS }).catch(
+        () => undefined,
+      )
+      if (this.#closed) throw e
+      return (await this.#pubsub.publish(this.#topic, data)).recipients.length
     }
   }
 
@@ -417,6 +443,16 @@ export class Libp2pNetwork implements Network {
         if (e instanceof PfsError && e.code !== 'NETWORK_FAILURE') throw e
         last = e
       }
+    }
+    // A store that answered with a status (429 when we are over our query rate) says so.
+    const status = last instanceof PfsError ? last.details['status'] : undefined
+    if (typeof status === 'number') {
+      throw new PfsError(
+        'NETWORK_FAILURE',
+        status === 429 ? 'store node rate limited the query' : 'store node failed the query',
+        { status },
+        { cause: last },
+      )
     }
     throw new PfsError('NETWORK_FAILURE', 'no store node reachable', {}, { cause: last })
   }
