@@ -8,8 +8,9 @@
  * time is the receiving stack's: envelope checks and opening, `Protocol.handle`, the application
  * message, the store writes.
  *
- * `--profile FILE` writes a V8 CPU profile of the timed `sync()` calls only (open it in Chrome
- * DevTools, or read its top frames with a script).
+ * `--profile [FILE]` also records a V8 CPU profile of the first round's `sync()` (written to FILE
+ * when given, for Chrome DevTools) and adds its top frames by self time to the results, so that a
+ * missed target comes with where the time goes.
  *
  * Reports the sync time (wall and process CPU), messages per second, and whether all messages were
  * stored; writes `bench/results/catchup.md` with the machine line.
@@ -42,7 +43,7 @@ interface Run {
 }
 
 /** The inspector's CPU profiler around the timed part, when `--profile` asks for it. */
-class Profiler {
+export class Profiler {
   readonly #session: Session | undefined
   #profile: unknown
 
@@ -73,12 +74,78 @@ class Profiler {
     if (res?.profile !== undefined) this.#profile = res.profile
   }
 
+  get enabled(): boolean {
+    return this.#session !== undefined && this.#profile === undefined
+  }
+
+  get profile(): CpuProfile | undefined {
+    return this.#profile as CpuProfile | undefined
+  }
+
   write(file: string | undefined): void {
-    if (file !== undefined && this.#profile !== undefined) {
+    if (file !== undefined && file !== '' && this.#profile !== undefined) {
       writeFileSync(file, JSON.stringify(this.#profile))
     }
     this.#session?.disconnect()
   }
+}
+
+/** The parts of a V8 CPU profile the summary reads. */
+export interface CpuProfile {
+  readonly nodes: readonly {
+    readonly id: number
+    readonly callFrame: { readonly functionName: string; readonly url: string }
+    readonly children?: readonly number[]
+  }[]
+  readonly samples: readonly number[]
+  readonly timeDeltas: readonly number[]
+}
+
+/**
+ * The `limit` frames with the most self time, and the `limit` with the most total (inclusive)
+ * time, as Markdown table rows `[% self or total, frame]`. Frames are named `function file`.
+ */
+export function topFrames(p: CpuProfile, limit: number): { self: string[][]; total: string[][] } {
+  const byId = new Map(p.nodes.map((n) => [n.id, n]))
+  const parent = new Map<number, number>()
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id)
+  const time = new Map<number, number>()
+  let sum = 0
+  p.samples.forEach((id, i) => {
+    const dt = p.timeDeltas[i] ?? 0
+    time.set(id, (time.get(id) ?? 0) + dt)
+    sum += dt
+  })
+  const name = (id: number): string => {
+    const f = byId.get(id)!.callFrame
+    const file = f.url.split('/').slice(-2).join('/')
+    return `${f.functionName === '' ? '(anonymous)' : f.functionName} ${file}`.trim()
+  }
+  const self = new Map<string, number>()
+  const total = new Map<string, number>()
+  for (const [id, t] of time) {
+    self.set(name(id), (self.get(name(id)) ?? 0) + t)
+    const seen = new Set<string>()
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const k = name(at)
+      if (seen.has(k)) continue
+      seen.add(k)
+      total.set(k, (total.get(k) ?? 0) + t)
+    }
+  }
+  const rows = (m: Map<string, number>): string[][] =>
+    [...m]
+      // Leave out the profiler's own plumbing and the idle / root pseudo-frames.
+      .filter(
+        ([k]) =>
+          !['(root)', '(program)', '(idle)', 'dispatch'].includes(k) &&
+          !k.includes('node:inspector') &&
+          !k.includes('bench/catchup.ts'),
+      )
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, limit)
+      .map(([k, t]) => [`${((100 * t) / Math.max(sum, 1)).toFixed(1)} %`, `\`${k}\``])
+  return { self: rows(self), total: rows(total) }
 }
 
 /** One full scenario; only `sync()` is timed. */
@@ -134,13 +201,14 @@ async function run(dir: string, total: number, tag: string, profiler: Profiler):
     clock,
     autoStart: false,
   })
-  await profiler.start()
+  const profiling = profiler.enabled
+  if (profiling) await profiler.start()
   const c0 = process.cpuUsage()
   const t0 = process.hrtime.bigint()
   const res = await again.sync()
   const wallMs = Number(process.hrtime.bigint() - t0) / 1e6
   const c = process.cpuUsage(c0)
-  await profiler.stop()
+  if (profiling) await profiler.stop()
   const stored = bobStore.countMessages() - before
   await again.close()
   bobStore.close()
@@ -152,7 +220,8 @@ export default async function bench(args: string[]): Promise<void> {
   const total = quick ? 1_000 : 10_000
   const rounds = quick ? 1 : 3
   const at = args.indexOf('--profile')
-  const profileFile = at < 0 ? undefined : (args[at + 1] ?? 'catchup.cpuprofile')
+  const next = at < 0 ? undefined : args[at + 1]
+  const profileFile = at < 0 ? undefined : next !== undefined && !next.startsWith('--') ? next : ''
   const profiler = new Profiler(profileFile !== undefined)
   const dir = mkdtempSync(join(tmpdir(), 'pfs-bench-catchup-'))
   const runs: Run[] = []
@@ -192,8 +261,42 @@ export default async function bench(args: string[]): Promise<void> {
     '',
     `Machine: ${machine()}.`,
     '',
+    ...profileSection(
+      profiler.profile,
+      "Where the time goes (CPU profile of the first round's `sync()`)",
+      'Recorded with `--profile` (the profiler slows that round down somewhat; the figures ' +
+        'above are medians over all rounds).',
+    ),
   ].join('\n')
   const results = fileURLToPath(new URL('./results/', import.meta.url))
   mkdirSync(results, { recursive: true })
   writeFileSync(join(results, 'catchup.md'), out)
+}
+
+/** The profile's top frames as Markdown under `title`, when one was recorded. */
+export function profileSection(
+  profile: CpuProfile | undefined,
+  title: string,
+  note: string,
+): string[] {
+  if (profile === undefined) return []
+  const { self, total } = topFrames(profile, 25)
+  const table = (rows: string[][], what: string): string[] => [
+    `| ${what} | frame |`,
+    '|---|---|',
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ]
+  return [
+    `## ${title}`,
+    '',
+    `${note} Native code appears as native frames: better-sqlite3 as \`run\` / \`get\` / ` +
+      "`all`, the secp256k1 addon under one binding's name whatever the call (e.g. " +
+      '`Secp256k1Addon`, `publicKeyCreate`); the total-time table shows which calls reach it ' +
+      '(`ecdsaRecover`, `ecdh`).',
+    '',
+    ...table(self, 'self time'),
+    '',
+    ...table(total, 'total time'),
+    '',
+  ]
 }

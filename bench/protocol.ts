@@ -19,6 +19,7 @@ import { defaultProvider, utf8 } from '../src/crypto/index.ts'
 import { Protocol } from '../src/protocol/index.ts'
 import { MemoryStore, SqliteStore } from '../src/store/index.ts'
 import type { Store } from '../src/store/index.ts'
+import { Profiler, profileSection } from './catchup.ts'
 import { fmt, machine, median, printTable } from './harness.ts'
 
 const crypto = defaultProvider()
@@ -87,10 +88,16 @@ function rate(alice: Peer, bobs: readonly Peer[], count: number): { wall: number
   return { wall, cpu: (count * 1e6) / (c.user + c.system) }
 }
 
-export default function bench(args: string[]): Promise<void> {
+export default async function bench(args: string[]): Promise<void> {
   const quick = args.includes('--quick')
+  // `--profile [FILE]`: a CPU profile of the rounds of the persisted one-way case (SqliteStore,
+  // bundle reused, 1 installation), its top frames added to the results.
+  const at = args.indexOf('--profile')
+  const next = at < 0 ? undefined : args[at + 1]
+  const profileFile = at < 0 ? undefined : next !== undefined && !next.startsWith('--') ? next : ''
+  const profiler = new Profiler(profileFile !== undefined)
   const rounds = quick ? 1 : 5
-  const count = quick ? 50 : 300
+  const count = quick ? 50 : 1000
   const dir = mkdtempSync(join(tmpdir(), 'pfs-bench-protocol-'))
   let files = 0
   const memory = (): Store => new MemoryStore()
@@ -124,6 +131,12 @@ export default function bench(args: string[]): Promise<void> {
           wall.push(got.wall)
           cpu.push(got.cpu)
         }
+        if (profiler.enabled && n === 1 && resignMs > 0 && name.startsWith('Sqlite')) {
+          // Extra rounds under the profiler, after (and not part of) the measured ones.
+          await profiler.start()
+          for (let r = 0; r < rounds; r++) rate(alice, bobs, count)
+          await profiler.stop()
+        }
         row.push(`${fmt(median(wall))} / ${fmt(median(cpu))}`)
         for (const p of [alice, ...bobs]) p.store.close()
       }
@@ -131,6 +144,7 @@ export default function bench(args: string[]): Promise<void> {
     }
   } finally {
     rmSync(dir, { recursive: true, force: true })
+    profiler.write(profileFile)
   }
   printTable(header, rows)
   const table = [
@@ -158,9 +172,13 @@ export default function bench(args: string[]): Promise<void> {
     '',
     `Machine: ${machine()}.`,
     '',
+    ...profileSection(
+      profiler.profile,
+      'Where the time goes (CPU profile: SqliteStore, bundle reused, 1 installation)',
+      'Recorded with `--profile`, over extra rounds of that case run after the measured ones.',
+    ),
   ].join('\n')
   const results = fileURLToPath(new URL('./results/', import.meta.url))
   mkdirSync(results, { recursive: true })
   writeFileSync(join(results, 'protocol.md'), out)
-  return Promise.resolve()
 }

@@ -8,6 +8,7 @@ import { defaultProvider } from '../crypto/index.ts'
 import type { CryptoProvider, KeyPair, SecretKey } from '../crypto/index.ts'
 import type { Store } from '../store/index.ts'
 import { nowNanoseconds } from '../x3dh/index.ts'
+import { ProtocolCache } from './cache.ts'
 
 /** What a generated key pair is for, so that a scripted source can hand out the recorded ones. */
 export type KeyPurpose = 'signed-prekey' | 'x3dh-ephemeral' | 'ratchet' | 'dh-ephemeral'
@@ -26,6 +27,12 @@ export const DEFAULT_STALE_DEVICE_MS = 7 * 24 * 60 * 60 * 1000
  * (whitepaper §4.5; the reference's `deviceNotFoundAckInterval`, PROTOCOL.md §9).
  */
 export const DEFAULT_BUNDLE_REPLY_INTERVAL_MS = 2 * 60 * 60 * 1000
+/**
+ * Default of `bundleResignIntervalMs`: 0, our bundle is signed afresh whenever the clock has moved,
+ * as the reference does (PROTOCOL.md §4.1 step 4; the protocol_message vectors record one
+ * signature per message). Within one clock tick the signed bundle is reused (same bytes anyway).
+ */
+export const DEFAULT_BUNDLE_RESIGN_INTERVAL_MS = 0
 
 /** Options of `new Protocol(...)`. */
 export interface ProtocolOptions {
@@ -57,6 +64,15 @@ export interface ProtocolOptions {
   readonly staleDeviceMs?: number
   /** Minimum interval (ms) between two bundle answers to one sender (default 2 h). */
   readonly bundleReplyIntervalMs?: number
+  /**
+   * How long (ms) our signed bundle is reused while its content is unchanged (default 0: signed
+   * afresh whenever the clock moved, as the reference does). Signing costs an ECDSA signature per
+   * message here and a recovery per message at every receiver; its timestamp is only the device's
+   * `lastSeen` at the peers (whitepaper §4.2-§4.3, rules at the scale of hours and days), so an
+   * application may set e.g. 60 000 (the messenger does). A new signed prekey or a changed
+   * device list re-signs at once; peers accept any timestamp.
+   */
+  readonly bundleResignIntervalMs?: number
 }
 
 /** The resolved options, shared by the protocol steps. */
@@ -74,6 +90,9 @@ export interface Context {
   readonly sessionRetentionMs: number
   readonly staleDeviceMs: number
   readonly bundleReplyIntervalMs: number
+  readonly bundleResignIntervalMs: number
+  /** Memos of pure results, decoded states and our signed bundle (cache.ts). */
+  readonly cache: ProtocolCache
 }
 
 /** Resolves defaults and checks the options (programmer errors throw `TypeError`/`RangeError`). */
@@ -99,6 +118,10 @@ export function makeContext(options: ProtocolOptions): Context {
     'bundleReplyIntervalMs',
     options.bundleReplyIntervalMs ?? DEFAULT_BUNDLE_REPLY_INTERVAL_MS,
   )
+  const bundleResignIntervalMs = options.bundleResignIntervalMs ?? DEFAULT_BUNDLE_RESIGN_INTERVAL_MS
+  if (!Number.isFinite(bundleResignIntervalMs) || bundleResignIntervalMs < 0) {
+    throw new RangeError('"bundleResignIntervalMs" expected a non-negative number')
+  }
   const generate = options.generateKeyPair
   return {
     store: options.store,
@@ -113,12 +136,22 @@ export function makeContext(options: ProtocolOptions): Context {
     sessionRetentionMs,
     staleDeviceMs,
     bundleReplyIntervalMs,
+    bundleResignIntervalMs,
+    cache: new ProtocolCache(),
   }
 }
 
 function positive(name: string, v: number): number {
   if (!Number.isFinite(v) || v <= 0) throw new RangeError(`"${name}" expected a positive number`)
   return v
+}
+
+/**
+ * `crypto.compressPublicKey(key)`, memoized (cache.ts): peers' identities arrive with every message
+ * and every send names one. Throws as `compressPublicKey` for a key that is not a curve point.
+ */
+export function compressKey(ctx: Context, key: Uint8Array): Uint8Array {
+  return ctx.cache.compressed(key, (k) => ctx.crypto.compressPublicKey(k))
 }
 
 /** Milliseconds for the store's `number` times, from the ns clock. */

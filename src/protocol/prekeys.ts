@@ -13,6 +13,7 @@
  * @module
  */
 import type { SignedPreKeyRecord } from '../store/index.ts'
+import { toHex, wipe } from '../crypto/index.ts'
 import type { Bundle } from '../wire/index.ts'
 import { CURRENT_PROTOCOL_VERSION, createBundle } from '../x3dh/index.ts'
 import type { SignedPreKeyInput } from '../x3dh/index.ts'
@@ -26,9 +27,11 @@ import { targetInstallations } from './devices.ts'
  */
 export function currentSignedPreKey(ctx: Context, nowNs: bigint): SignedPreKeyRecord {
   const nowMs = toMs(nowNs)
+  // One read: both lists are ordered by version, so the current key is the first unexpired one.
   const all = ctx.store.listSignedPreKeys({ includeExpired: true })
   const newest = all[0]
-  const current = ctx.store.listSignedPreKeys()[0]
+  const current = all.find((k) => !k.expired)
+  for (const k of all) if (k !== current) wipe(k.privateKey)
   if (current !== undefined && nowMs - current.createdAt < ctx.signedPreKeyRotationMs) {
     return current
   }
@@ -54,10 +57,14 @@ export function currentSignedPreKey(ctx: Context, nowNs: bigint): SignedPreKeyRe
 
 /**
  * Our bundle as of `nowNs`: this device's current signed prekey plus the enabled own installations
- * (newest first, capped), signed with timestamp `nowNs`.
+ * (newest first, capped), signed with timestamp `nowNs` — or the bundle signed last time when its
+ * entries are the same and it is younger than `bundleResignIntervalMs` (a copy: callers may
+ * change what they get). The entries are read from the store every time, so a rolled-back change
+ * of them never leaks into a bundle.
  */
 export function buildOurBundle(ctx: Context, nowNs: bigint): Bundle {
   const own = currentSignedPreKey(ctx, nowNs)
+  wipe(own.privateKey)
   const entries: SignedPreKeyInput[] = [
     {
       installationId: ctx.installationId,
@@ -77,10 +84,50 @@ export function buildOurBundle(ctx: Context, nowNs: bigint): Bundle {
       protocolVersion: b.protocolVersion,
     })
   }
-  return createBundle({
+  const key = entries
+    .map(
+      (e) =>
+        `${String(e.installationId.length)}:${e.installationId}|${toHex(e.key)}|${String(e.version)}|${String(e.protocolVersion)}`,
+    )
+    .join('|')
+  const cached = ctx.cache.ourBundle
+  const resignNs = BigInt(Math.floor(ctx.bundleResignIntervalMs)) * 1_000_000n
+  if (
+    cached?.key === key &&
+    (nowNs === cached.bundle.timestamp ||
+      (nowNs > cached.bundle.timestamp && nowNs - cached.bundle.timestamp < resignNs))
+  ) {
+    return copyBundle(cached.bundle)
+  }
+  const bundle = createBundle({
     identity: ctx.identity,
     signedPreKeys: entries,
     timestamp: nowNs,
     crypto: ctx.crypto,
   })
+  ctx.cache.ourBundle = { key, bundle: copyBundle(bundle) }
+  return bundle
+}
+
+/**
+ * A deep copy of a bundle built by `createBundle` (plain protobuf-es objects: a spread keeps
+ * `$typeName`), several times cheaper than the generic `clone`.
+ */
+function copyBundle(b: Bundle): Bundle {
+  const map: Bundle['signedPreKeys'] = {}
+  for (const id of Object.keys(b.signedPreKeys)) {
+    const spk = b.signedPreKeys[id]!
+    Object.defineProperty(map, id, {
+      value: { ...spk, signedPreKey: spk.signedPreKey.slice() },
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    })
+  }
+  return {
+    ...b,
+    identity: b.identity.slice(),
+    signature: b.signature.slice(),
+    signedPreKeys: map,
+  }
 }

@@ -15,7 +15,7 @@ import { bytesEqual } from '../crypto/index.ts'
 import type { Bundle, ProtocolMessage } from '../wire/index.ts'
 import { ProtocolMessageSchema, create } from '../wire/index.ts'
 import type { Context, ProtocolOptions } from './context.ts'
-import { makeContext, toMs } from './context.ts'
+import { compressKey, makeContext, toMs } from './context.ts'
 import type { ProcessedBundle } from './bundles.ts'
 import { processBundle } from './bundles.ts'
 import type { DeviceRecord } from './devices.ts'
@@ -107,7 +107,7 @@ export class Protocol {
   decrypt(sender: Uint8Array, message: ProtocolMessage): DecryptResult | undefined {
     const ctx = this.#ctx
     return ctx.store.transaction(() => {
-      const fromSelf = bytesEqual(ctx.crypto.compressPublicKey(sender), ctx.identityPublic)
+      const fromSelf = bytesEqual(compressKey(ctx, sender), ctx.identityPublic)
       return toDecryptResult(handleMessage(ctx, sender, message), fromSelf, message.installationId)
     })
   }
@@ -120,7 +120,7 @@ export class Protocol {
   reestablish(theirIdentity: Uint8Array): ProtocolMessage {
     const ctx = this.#ctx
     return ctx.store.transaction(() => {
-      const their = ctx.crypto.compressPublicKey(theirIdentity)
+      const their = compressKey(ctx, theirIdentity)
       const nowMs = toMs(ctx.nowNs())
       for (const inst of ctx.store.listInstallations(their)) {
         expireSessionsWith(ctx, their, inst.installationId, nowMs)
@@ -163,7 +163,7 @@ export class Protocol {
   /** The devices of `identity` (default: ours, this device first with `current: true`). */
   devices(identity?: Uint8Array): DeviceRecord[] {
     const ctx = this.#ctx
-    const id = identity === undefined ? ctx.identityPublic : ctx.crypto.compressPublicKey(identity)
+    const id = identity === undefined ? ctx.identityPublic : compressKey(ctx, identity)
     return ctx.store.transaction(() => listDevices(ctx, id, ctx.nowNs()))
   }
 

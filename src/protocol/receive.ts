@@ -19,7 +19,7 @@ import { decrypt as ratchetDecrypt } from '../ratchet/index.ts'
 import type { EncryptedMessageProtocol, ProtocolMessage } from '../wire/index.ts'
 import { NO_INSTALLATION_ID, dhDecrypt } from '../x3dh/index.ts'
 import type { Context } from './context.ts'
-import { toMs } from './context.ts'
+import { compressKey, toMs } from './context.ts'
 import { storeBundle, verifyBundleOf } from './bundles.ts'
 import { acceptInitiation, loadState, saveState } from './sessions.ts'
 
@@ -64,7 +64,7 @@ export function handleMessage(
   senderKey: Uint8Array,
   message: ProtocolMessage,
 ): HandleResult {
-  const sender = ctx.crypto.compressPublicKey(senderKey)
+  const sender = compressKey(ctx, senderKey)
   const fromSelf = bytesEqual(sender, ctx.identityPublic)
   const installationId = message.installationId
   if (fromSelf && installationId === ctx.installationId) return { kind: 'own-echo' }
@@ -72,7 +72,11 @@ export function handleMessage(
   const nowMs = toMs(nowNs)
   // Every bundle is checked before any is stored (the reference stores first).
   const identities = message.bundles.map((b) => verifyBundleOf(ctx, b, sender))
-  message.bundles.forEach((b, i) => storeBundle(ctx, identities[i]!, b, nowMs))
+  // Installations of the sender just stored from its bundles: they need no existence check below.
+  const listed = new Set<string>()
+  message.bundles.forEach((b, i) => {
+    for (const id of storeBundle(ctx, identities[i]!, b, nowMs).installations) listed.add(id)
+  })
   if (message.publicMessage.length > 0) {
     const payload = message.publicMessage.slice()
     return { kind: 'message', payload, installationId, pfs: false, public: true }
@@ -90,7 +94,10 @@ export function handleMessage(
   }
   let payload: Uint8Array
   let pfs: boolean
-  if (entry.X3DHHeader !== undefined || entry.DRHeader !== undefined) {
+  if (
+    (entry.X3DHHeader !== undefined || entry.DRHeader !== undefined) &&
+    !listed.has(installationId)
+  ) {
     ensureInstallation(ctx, sender, installationId, fromSelf, nowNs)
   }
   if (entry.X3DHHeader !== undefined) {
@@ -211,7 +218,9 @@ function recordSharedSecret(
 ): Uint8Array | undefined {
   const b = ctx.store.getActiveBundle(sender, installationId)
   if (b === undefined || b.protocolVersion < 1) return undefined
-  const secret = ctx.crypto.secp256k1Ecdh(ctx.identity, sender)
+  const secret = ctx.cache.sharedSecret(sender, () =>
+    ctx.crypto.secp256k1Ecdh(ctx.identity, sender),
+  )
   ctx.store.putSharedSecret(sender, secret)
   ctx.store.addSharedSecretInstallation(sender, installationId)
   return secret

@@ -28,7 +28,7 @@ import {
 import type { EncryptedMessageProtocol, ProtocolMessage } from '../wire/index.ts'
 import { NO_INSTALLATION_ID, dhEncrypt } from '../x3dh/index.ts'
 import type { Context } from './context.ts'
-import { toMs } from './context.ts'
+import { compressKey, toMs } from './context.ts'
 import { buildOurBundle } from './prekeys.ts'
 import { targetInstallations } from './devices.ts'
 import { createInitiatorSession, loadState, saveState, sendingSession } from './sessions.ts'
@@ -57,7 +57,7 @@ export function encryptMessage(
   theirIdentity: Uint8Array,
   payload: Uint8Array,
 ): EncryptResult {
-  const their = ctx.crypto.compressPublicKey(theirIdentity)
+  const their = compressKey(ctx, theirIdentity)
   const nowNs = ctx.nowNs()
   const bundle = buildOurBundle(ctx, nowNs)
   const installations = targetInstallations(ctx, their, nowNs)

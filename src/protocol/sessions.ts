@@ -26,16 +26,24 @@ export function sessionId(bundleId: Uint8Array, installationId: string): Uint8Ar
   return concatBytes(bundleId, utf8(installationId))
 }
 
-/** Loads a session's ratchet state. */
+/**
+ * Loads a session's ratchet state: the memo of the state last saved or loaded for the session when
+ * the stored bytes are exactly its bytes (cache.ts), otherwise decoded from them. States are
+ * immutable values (the ratchet returns new ones), so a memoized state cannot drift from its bytes.
+ */
 export function loadState(ctx: Context, session: SessionRecord): RatchetState {
-  return deserialize(session.state, { crypto: ctx.crypto })
+  const cached = ctx.cache.state(session.id, session.state)
+  if (cached !== undefined) return cached
+  const state = deserialize(session.state, { crypto: ctx.crypto })
+  ctx.cache.rememberState(session.id, session.state.slice(), state)
+  return state
 }
 
-/** Persists a new ratchet state for a session. */
+/** Persists a new ratchet state for a session (and memoizes it with the bytes written). */
 export function saveState(ctx: Context, id: Uint8Array, state: RatchetState): void {
   const bytes = serialize(state)
   ctx.store.updateSessionState(id, bytes)
-  wipe(bytes)
+  ctx.cache.rememberState(id, bytes, state)
 }
 
 /**

@@ -68,11 +68,17 @@ type Undo = () => void
  * caller holds, and what comes out matches what SQLite returns (absent, not `undefined`).
  */
 function copy<T>(v: T): T {
-  if (v instanceof Uint8Array) return Uint8Array.from(v) as T
+  // `new Uint8Array(view)` copies into a plain Uint8Array (also for a Buffer), without the
+  // iterator protocol `Uint8Array.from` goes through: this runs for every field of every read.
+  if (v instanceof Uint8Array) return new Uint8Array(v) as T
   if (Array.isArray(v)) return v.map((x: unknown) => copy(x)) as T
   if (typeof v === 'object' && v !== null) {
     const out: Record<string, unknown> = {}
-    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = copy(x)
+    const src = v as Record<string, unknown>
+    for (const k of Object.keys(src)) {
+      const x = src[k]
+      if (x !== undefined) out[k] = copy(x)
+    }
     return out as T
   }
   return v
@@ -539,7 +545,7 @@ export class MemoryStore implements Store {
     const k = key(id)
     const s = this.#sessions.get(k)
     if (s === undefined) return false
-    this.#sessions.set(k, { ...s, state: Uint8Array.from(state) })
+    this.#sessions.set(k, { ...s, state: new Uint8Array(state) })
     return true
   }
 

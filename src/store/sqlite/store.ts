@@ -151,11 +151,93 @@ const INSTALLATION_COLUMNS =
 const MESSAGE_COLUMNS = 'id, chat_id, direction, sender, text, payload, sent_at, received_at, pfs'
 const REQUEST_COLUMNS = 'id, identity, direction, state, text, created_at, updated_at'
 
+/**
+ * Tables whose rows the protocol reads on every message and writes rarely (devices, bundles, our
+ * signed prekeys): their `SELECT`s are served from `#rows` inside transactions (issue 9).
+ */
+const CACHED_TABLES = new Set(['installations', 'bundles', 'signed_prekeys'])
+/**
+ * Tables whose writes cannot change a cached table: not cached themselves, and no foreign key
+ * cascades from them into a cached one (the cascades run from installations to bundles and
+ * sessions, from sessions to skipped keys, from shared secrets and messages to their children).
+ */
+const INDEPENDENT_TABLES = new Set([
+  'sessions',
+  'skipped_keys',
+  'shared_secrets',
+  'shared_secret_installations',
+  'one_time_prekeys',
+  'account',
+  'contacts',
+  'contact_requests',
+  'messages',
+  'message_deliveries',
+  'seen_envelopes',
+  'sync_cursors',
+  'bundle_replies',
+  'meta',
+])
+
+/** What a statement does to the row cache. */
+type Kind = 'cached-read' | 'read' | 'control' | 'independent-write' | 'write'
+
+interface Prepared {
+  readonly stmt: Database.Statement
+  readonly kind: Kind
+}
+
+/** Classifies one SQL text (memoized per text by the store). */
+function classify(sql: string): Kind {
+  const text = sql.trimStart()
+  const head = (/^\w+/.exec(text)?.[0] ?? '').toUpperCase()
+  if (head === 'SELECT') {
+    const from = /\bFROM\s+(\w+)/i.exec(text)?.[1]?.toLowerCase()
+    const simple = !/\bJOIN\b/i.test(text) && text.match(/\bFROM\b/gi)?.length === 1
+    return from !== undefined && CACHED_TABLES.has(from) && simple ? 'cached-read' : 'read'
+  }
+  if (head === 'BEGIN' || head === 'COMMIT' || head === 'SAVEPOINT' || head === 'RELEASE') {
+    return 'control'
+  }
+  if (head === 'INSERT' || head === 'UPDATE' || head === 'DELETE' || head === 'REPLACE') {
+    const table = /^(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|REPLACE\s+INTO|UPDATE|DELETE\s+FROM)\s+(\w+)/i
+      .exec(text)?.[1]
+      ?.toLowerCase()
+    return table !== undefined && INDEPENDENT_TABLES.has(table) ? 'independent-write' : 'write'
+  }
+  // ROLLBACK, PRAGMA and anything else: assume it changes everything.
+  return 'write'
+}
+
+/** A cache key for positional parameters, or undefined when they are not plain values. */
+function paramsKey(sql: string, params: readonly Param[]): string | undefined {
+  let key = sql
+  for (const p of params) {
+    if (p instanceof Uint8Array)
+      key += `\u0000b${Buffer.from(p.buffer, p.byteOffset, p.byteLength).toString('hex')}`
+    else if (typeof p === 'string') key += `\u0000s${p}`
+    else if (typeof p === 'number' || typeof p === 'bigint') key += `\u0000n${String(p)}`
+    else if (p === null) key += '\u0000z'
+    else return undefined
+  }
+  return key
+}
+
 /** The durable `Store`. Create with `SqliteStore.open`. */
 export class SqliteStore implements Store {
   readonly #db: Database.Database
   readonly #cipher: AtRestCipher | undefined
-  readonly #statements = new Map<string, Database.Statement>()
+  /** Prepared statements and what they do to `#rows`, by SQL text (one lookup per call). */
+  readonly #statements = new Map<string, Prepared>()
+  /**
+   * Rows of `CACHED_TABLES` read in transactions, by SQL and parameters (`{ rows }` so that "no
+   * row" is remembered too). Emptied by any write that may touch those tables, by every rollback
+   * (of a transaction or a savepoint), and when another connection has committed since our last
+   * transaction began (`PRAGMA data_version`). Rows are never handed out: the mappers copy every
+   * value into the records they return.
+   */
+  readonly #rows = new Map<string, { readonly rows: Row | Row[] | undefined }>()
+  #dataVersion: unknown = undefined
+  #dataVersionStmt: Database.Statement | undefined
   #depth = 0
   #closed = false
 
@@ -219,31 +301,67 @@ export class SqliteStore implements Store {
 
   // plumbing ---------------------------------------------------------------------------------
 
-  #stmt(sql: string): Database.Statement {
-    let s = this.#statements.get(sql)
-    if (s === undefined) {
-      s = this.#db.prepare(sql)
-      this.#statements.set(sql, s)
+  /** The prepared statement of `sql`; a statement that may change cached tables empties `#rows`. */
+  #prepared(sql: string): Prepared {
+    let p = this.#statements.get(sql)
+    if (p === undefined) {
+      p = { stmt: this.#db.prepare(sql), kind: classify(sql) }
+      this.#statements.set(sql, p)
     }
-    return s
+    if (p.kind === 'write') this.#rows.clear()
+    return p
+  }
+
+  #stmt(sql: string): Database.Statement {
+    return this.#prepared(sql).stmt
+  }
+
+  /** The cache key of a read, when it may be served from `#rows`. */
+  #cacheKey(p: Prepared, sql: string, params: readonly Param[]): string | undefined {
+    if (p.kind !== 'cached-read' || this.#depth === 0) return undefined
+    return paramsKey(sql, params)
   }
 
   #run(sql: string, ...params: Param[]): number {
-    return this.#stmt(sql).run(...params).changes
+    return this.#prepared(sql).stmt.run(...params).changes
   }
 
   #get(sql: string, ...params: Param[]): Row | undefined {
-    return this.#stmt(sql).get(...params) as Row | undefined
+    const p = this.#prepared(sql)
+    const key = this.#cacheKey(p, sql, params)
+    const hit = key === undefined ? undefined : this.#rows.get(key)
+    if (hit !== undefined) return hit.rows as Row | undefined
+    const row = p.stmt.get(...params) as Row | undefined
+    if (key !== undefined) this.#rows.set(key, { rows: row })
+    return row
   }
 
   #all(sql: string, ...params: Param[]): Row[] {
-    return this.#stmt(sql).all(...params) as Row[]
+    const p = this.#prepared(sql)
+    const key = this.#cacheKey(p, sql, params)
+    const hit = key === undefined ? undefined : this.#rows.get(key)
+    if (hit !== undefined) return (hit.rows as Row[]).slice()
+    const rows = p.stmt.all(...params) as Row[]
+    if (key !== undefined) this.#rows.set(key, { rows: rows.slice() })
+    return rows
+  }
+
+  /** Forgets cached rows when another connection has committed since we last looked. */
+  #checkDataVersion(): void {
+    // Prepared outside `#prepared`: a PRAGMA counts as a write there, and this one only reads.
+    this.#dataVersionStmt ??= this.#db.prepare('PRAGMA data_version').pluck()
+    const v: unknown = this.#dataVersionStmt.get()
+    if (v !== this.#dataVersion) {
+      this.#rows.clear()
+      this.#dataVersion = v
+    }
   }
 
   /** Runs one public operation: closed check, engine errors mapped, never SQL in messages. */
   #op<T>(operation: string, fn: () => T): T {
     if (this.#closed) throw closedError()
     if (this.#depth > 0 && !this.#db.inTransaction) {
+      this.#rows.clear()
       // The engine rolled the whole transaction back (e.g. disk full) under an inner savepoint
       // whose error the caller caught: refuse to go on outside any transaction.
       throw new PfsError('STORE_FAILURE', 'transaction was aborted by the engine', { operation })
@@ -283,8 +401,12 @@ export class SqliteStore implements Store {
     const outer = this.#depth === 0
     const savepoint = `sp${this.#depth}`
     this.#op('begin', () => {
-      if (outer) this.#run('BEGIN IMMEDIATE')
-      else this.#run(`SAVEPOINT ${savepoint}`)
+      if (outer) {
+        this.#run('BEGIN IMMEDIATE')
+        this.#checkDataVersion()
+      } else {
+        this.#run(`SAVEPOINT ${savepoint}`)
+      }
     })
     this.#depth++
     let result: T
@@ -312,6 +434,7 @@ export class SqliteStore implements Store {
 
   /** Undoes the current transaction or savepoint; a failure here leaves the engine's own undo. */
   #undo(outer: boolean, savepoint: string): void {
+    this.#rows.clear()
     if (!this.#db.inTransaction) return
     try {
       if (outer) {
@@ -360,6 +483,7 @@ export class SqliteStore implements Store {
     if (this.#closed) return
     this.#closed = true
     this.#statements.clear()
+    this.#rows.clear()
     this.#cipher?.destroy()
     try {
       this.#db.close()

@@ -1,0 +1,181 @@
+/**
+ * In-memory memos of one `Protocol`, so that the steady state of a conversation does not redo
+ * work whose result is already known (issue 9: no re-derivation of known keys, no re-encoding in
+ * hot paths):
+ *
+ * - **pure results** — a public key's compressed form, a bundle's verification (keyed by every
+ *   field `verifyBundle` reads, so a changed byte is a miss), `X(IK_me · IK_peer)` (§11.4). They
+ *   depend on their inputs only, so a rolled-back transaction cannot make them wrong;
+ * - **decoded ratchet states**, per session, valid only while the store holds exactly the bytes
+ *   they were decoded from or encoded to: a rollback restores other bytes, the next load sees the
+ *   mismatch and decodes again (DESIGN.md "Storage": a failed handle leaves the store unchanged,
+ *   and this memo never changes what is read from it);
+ * - **our signed bundle**, reused while the signed content (entries, identity) is unchanged and
+ *   it is younger than the re-sign interval (see prekeys.ts).
+ *
+ * Every map is bounded (oldest entry dropped first). Secrets held here (shared secrets, ratchet
+ * states) are the same ones the store and the ratchet already hold in memory; keys of the maps
+ * are public data only (STYLE.md §6: secrets never become strings).
+ *
+ * @module
+ */
+import { bytesEqual, toHex, wipe } from '../crypto/index.ts'
+import type { RatchetState } from '../ratchet/index.ts'
+import type { Bundle } from '../wire/index.ts'
+
+/**
+ * A map key for public bytes (keys, session ids): one character per byte, injective and several
+ * times cheaper than hex for the per-message lookups.
+ */
+function keyOf(bytes: Uint8Array): string {
+  return String.fromCharCode(...bytes)
+}
+
+/** A `Map` that forgets its oldest entry beyond `max` entries. */
+export class BoundedMap<K, V> {
+  readonly #map = new Map<K, V>()
+  readonly #max: number
+  readonly #onEvict: ((v: V) => void) | undefined
+
+  constructor(max: number, onEvict?: (v: V) => void) {
+    this.#max = max
+    this.#onEvict = onEvict
+  }
+
+  get(key: K): V | undefined {
+    return this.#map.get(key)
+  }
+
+  set(key: K, value: V): void {
+    const old = this.#map.get(key)
+    // A replaced entry keeps its place: eviction is oldest-inserted first, which is enough for a
+    // bound and saves a delete and re-insert on every update.
+    if (old !== undefined && old !== value) this.#onEvict?.(old)
+    this.#map.set(key, value)
+    if (this.#map.size > this.#max) {
+      const oldest = this.#map.entries().next().value
+      if (oldest !== undefined) {
+        this.#map.delete(oldest[0])
+        this.#onEvict?.(oldest[1])
+      }
+    }
+  }
+
+  delete(key: K): void {
+    const old = this.#map.get(key)
+    if (old === undefined) return
+    this.#map.delete(key)
+    this.#onEvict?.(old)
+  }
+
+  get size(): number {
+    return this.#map.size
+  }
+}
+
+/** A decoded ratchet state and the stored bytes it corresponds to. */
+interface CachedState {
+  readonly bytes: Uint8Array
+  readonly state: RatchetState
+}
+
+/** Our last signed bundle and what it was signed over. */
+export interface CachedBundle {
+  /** The signed content: entries and identity, as a string of public data. */
+  readonly key: string
+  readonly bundle: Bundle
+}
+
+/** Bounds of the memos: generous for a device's working set, small in memory. */
+const MAX_KEYS = 1024
+const MAX_BUNDLES = 512
+const MAX_SECRETS = 1024
+const MAX_STATES = 1024
+
+/** The memos of one `Protocol` (one identity, one store). */
+export class ProtocolCache {
+  readonly #compressed = new BoundedMap<string, Uint8Array>(MAX_KEYS)
+  readonly #verified = new BoundedMap<string, Uint8Array>(MAX_BUNDLES)
+  readonly #secrets = new BoundedMap<string, Uint8Array>(MAX_SECRETS, (s) => {
+    wipe(s)
+  })
+  readonly #states = new BoundedMap<string, CachedState>(MAX_STATES, (s) => {
+    wipe(s.bytes)
+  })
+  /** Our last signed bundle (prekeys.ts). */
+  ourBundle: CachedBundle | undefined
+
+  /** `compress(key)` memoized by the input bytes; a throwing `compress` caches nothing. */
+  compressed(key: Uint8Array, compress: (k: Uint8Array) => Uint8Array): Uint8Array {
+    const h = keyOf(key)
+    let out = this.#compressed.get(h)
+    if (out === undefined) {
+      out = compress(key)
+      this.#compressed.set(h, out.slice())
+    }
+    return out.slice()
+  }
+
+  /** The identity of a bundle verified before under exactly `key`, or undefined. */
+  verifiedBundle(key: string): Uint8Array | undefined {
+    return this.#verified.get(key)?.slice()
+  }
+
+  rememberVerifiedBundle(key: string, identity: Uint8Array): void {
+    this.#verified.set(key, identity.slice())
+  }
+
+  /** `derive()` memoized by the peer identity (public); the returned copy is the caller's. */
+  sharedSecret(peer: Uint8Array, derive: () => Uint8Array): Uint8Array {
+    const h = keyOf(peer)
+    let s = this.#secrets.get(h)
+    if (s === undefined) {
+      s = derive()
+      this.#secrets.set(h, s.slice())
+    }
+    return s.slice()
+  }
+
+  /** The decoded state of session `id` when `stored` is exactly what it was decoded from. */
+  state(id: Uint8Array, stored: Uint8Array): RatchetState | undefined {
+    const c = this.#states.get(keyOf(id))
+    return c !== undefined && bytesEqual(c.bytes, stored) ? c.state : undefined
+  }
+
+  /** Records `state` as the decoding of `bytes` for session `id`; takes ownership of `bytes`. */
+  rememberState(id: Uint8Array, bytes: Uint8Array, state: RatchetState): void {
+    this.#states.set(keyOf(id), { bytes, state })
+  }
+}
+
+/**
+ * A string naming every field `verifyBundle` reads, or undefined for a bundle of unexpected shape
+ * (which then goes through the full check and is not cached). Two bundles with the same key verify
+ * the same way.
+ */
+export function bundleKey(b: Bundle): string | undefined {
+  if (
+    typeof b !== 'object' ||
+    !(b.identity instanceof Uint8Array) ||
+    !(b.signature instanceof Uint8Array) ||
+    typeof b.timestamp !== 'bigint' ||
+    typeof b.signedPreKeys !== 'object'
+  ) {
+    return undefined
+  }
+  let key = `${toHex(b.identity)}|${toHex(b.signature)}|${b.timestamp.toString()}`
+  for (const id of Object.keys(b.signedPreKeys)) {
+    const spk = b.signedPreKeys[id] as Bundle['signedPreKeys'][string] | undefined | null
+    if (
+      typeof spk !== 'object' ||
+      spk === null ||
+      !(spk.signedPreKey instanceof Uint8Array) ||
+      typeof spk.version !== 'number' ||
+      typeof spk.protocolVersion !== 'number'
+    ) {
+      return undefined
+    }
+    key += `|${String(id.length)}:${id}|${toHex(spk.signedPreKey)}|${String(spk.version)}|${String(spk.protocolVersion)}`
+  }
+  return key
+}
