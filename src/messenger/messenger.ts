@@ -987,6 +987,14 @@ export class Messenger {
       after.push(() => {
         this.#stats.received++
         if (r.pfs) this.#stats.pfsReceived++
+        // Issue 10: a contact we hold a PFS session with wrote without one; never silent.
+        if (r.downgrade === true && !fromSelf) {
+          this.#events.emit('downgrade', {
+            from: peerHex,
+            installationId: r.installationId,
+            messageId: app.id,
+          })
+        }
       })
       if (fromSelf) {
         if (cm.contentType === ContentType.ContactRequest) {

@@ -8,23 +8,13 @@
  */
 import type { CryptoProvider } from '../crypto/index.ts'
 import { isPfsError } from '../errors.ts'
-import type { Protocol } from '../protocol/index.ts'
+import type { HandleResult as ProtocolHandleResult, Protocol } from '../protocol/index.ts'
 import type { Store } from '../store/index.ts'
 import { ProtocolMessageSchema, create } from '../wire/index.ts'
 import type { ProtocolMessage } from '../wire/index.ts'
 
 /** What `Protocol.handle` returns (PROTOCOL.md §8.2; whitepaper §4.5 for `partitioned`). */
-export type HandleResult =
-  | {
-      readonly kind: 'message'
-      readonly payload: Uint8Array
-      readonly installationId: string
-      readonly pfs: boolean
-      readonly public: boolean
-    }
-  | { readonly kind: 'own-echo' }
-  | { readonly kind: 'bundle-only' }
-  | { readonly kind: 'partitioned'; readonly answer: boolean }
+export type HandleResult = ProtocolHandleResult
 
 /** A device as the protocol reports it. */
 export interface DeviceRecordLike {

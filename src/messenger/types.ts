@@ -126,6 +126,11 @@ export interface MessengerEvents {
     reestablish(): Promise<void>
   }
   partitionedDevice: { readonly from: string; readonly answered: boolean }
+  /**
+   * A message from a contact we hold a PFS session with arrived on the DH path (`pfs: false`):
+   * they reinstalled without their sessions, or someone is steering the chat off PFS. Show it.
+   */
+  downgrade: { readonly from: string; readonly installationId: string; readonly messageId: string }
   delivery: {
     readonly id: string
     readonly installationId: string

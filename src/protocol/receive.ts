@@ -37,6 +37,12 @@ export interface DecryptResult {
    * announced protocol version ≥ 1; absent otherwise.
    */
   readonly sharedSecret?: Uint8Array
+  /**
+   * Set on a DH-fallback message (`pfs: false`) from someone we hold a usable Double Ratchet
+   * session with: either they lost their sessions (reinstall without backup) or someone is
+   * steering the chat off PFS. Never silent: the messenger flags it to the user (issue 10).
+   */
+  readonly downgrade?: true
 }
 
 /** The result of `Protocol.handle` (whitepaper §1.5.3, §4.5; PROTOCOL.md §8.2). */
@@ -94,6 +100,7 @@ export function handleMessage(
   }
   let payload: Uint8Array
   let pfs: boolean
+  let downgrade = false
   if (
     (entry.X3DHHeader !== undefined || entry.DRHeader !== undefined) &&
     !listed.has(installationId)
@@ -124,18 +131,40 @@ export function handleMessage(
   } else if (entry.DHHeader !== undefined) {
     payload = dhDecrypt(ctx.identity, entry.DHHeader, entry.payload, { crypto: ctx.crypto })
     pfs = false
+    downgrade = hasUsableSession(ctx, sender, nowMs)
   } else {
     throw new PfsError('WIRE_MALFORMED', 'no key specified')
   }
   const sharedSecret = recordSharedSecret(ctx, sender, installationId)
-  return {
+  const result: HandleResult = {
     kind: 'message',
     payload,
     installationId,
     pfs,
     public: false,
-    ...(sharedSecret === undefined ? {} : { sharedSecret }),
+    ...(downgrade ? { downgrade: true as const } : {}),
   }
+  return withSharedSecret(result, sharedSecret)
+}
+
+/**
+ * Attaches the §11.4 secret as a non-enumerable getter (a fresh copy per read): it is for the
+ * caller's negotiated topic, never for util.inspect, JSON.stringify, a spread or a log line that
+ * prints the result.
+ */
+function withSharedSecret<T extends object>(result: T, secret: Uint8Array | undefined): T {
+  if (secret !== undefined) {
+    const copy = secret.slice()
+    Object.defineProperty(result, 'sharedSecret', { get: () => copy.slice(), enumerable: false })
+  }
+  return result
+}
+
+/** True when some installation of `sender` has a session we could send on now. */
+function hasUsableSession(ctx: Context, sender: Uint8Array, now: number): boolean {
+  return ctx.store
+    .listInstallations(sender)
+    .some((i) => ctx.store.findActiveSession(sender, i.installationId, now) !== undefined)
 }
 
 /**
@@ -162,7 +191,7 @@ export function toDecryptResult(
   switch (result.kind) {
     case 'message': {
       const { kind: _, ...rest } = result
-      return rest
+      return withSharedSecret(rest, result.sharedSecret)
     }
     case 'own-echo':
     case 'bundle-only':

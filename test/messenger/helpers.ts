@@ -61,6 +61,7 @@ export function recorder(m: Messenger): {
     deviceAdded: [],
     decryptionFailed: [],
     partitionedDevice: [],
+    downgrade: [],
     delivery: [],
     syncProgress: [],
     error: [],

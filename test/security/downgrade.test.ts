@@ -62,21 +62,18 @@ describe('downgrade from PFS to the DH path on an established contact', () => {
     )
   })
 
-  test(
-    'an explicit downgrade signal on the result',
-    {
-      todo:
-        'DecryptResult has only pfs: false; nothing says "this sender has a PFS session with us". ' +
-        'The messenger must compare with the sessions it holds and flag it, or the protocol ' +
-        'should return e.g. `downgrade: true` when a usable session with the sender exists.',
-    },
-    () => {
-      const { alice, bob, sent } = downgraded()
-      const got = bob.protocol.decrypt(alice.publicKey, sent.message) as unknown as Record<
-        string,
-        unknown
-      >
-      assert.equal(got['downgrade'], true)
-    },
-  )
+  test('an explicit downgrade signal on the result', () => {
+    const { alice, bob, sent, clock } = downgraded()
+    const got = bob.protocol.decrypt(alice.publicKey, sent.message)
+    assert.equal(got?.pfs, false)
+    assert.equal(got.downgrade, true)
+    // Control: the first DH message of a stranger (no session with them) is not a downgrade.
+    const carol = party('carol', 'carol-1', clock)
+    const first = bob.protocol.decrypt(
+      carol.publicKey,
+      carol.protocol.encrypt(bob.publicKey, utf8('hi')).message,
+    )
+    assert.equal(first?.pfs, false)
+    assert.equal(first.downgrade, undefined)
+  })
 })
