@@ -95,7 +95,7 @@ const DEFAULT_TTL = 300
 const ADVERTISEMENT_TTL_S = 6 * 60 * 60 + 10 * 60
 const MAX_TEXT_LENGTH = 64 * 1024
 /** History is fetched from a little before the account's creation (clock skew). */
-const SYNC_SLACK_SECONDS = 60
+const SYNC_SLACK_SECONDS = 15 * 60
 /** Errors of a message addressed to us that we could not decrypt: offer re-establishment. */
 const DECRYPTION_FAILURES: ReadonlySet<string> = new Set([
   'SESSION_NOT_FOUND',
@@ -809,7 +809,13 @@ export class Messenger {
     const topics = this.#topics()
     this.#unsubscribe?.()
     this.#unsubscribe = this.#network.subscribe(topics, (env) => {
-      this.#onEnvelope(env, false)
+      // The seen mark and the handled message commit together: a crash in between must not
+      // leave an envelope marked seen whose message was never stored (sync would skip it).
+      try {
+        this.#onEnvelopes([env], false)
+      } catch (e) {
+        this.#reportError(e)
+      }
     })
   }
 
@@ -847,12 +853,12 @@ export class Messenger {
    * subscriptions, answers) waits until the transaction has committed.
    * @throws {PfsError} `STORE_FAILURE` when the batch cannot commit (then nothing of it is kept)
    */
-  #onEnvelopes(envelopes: readonly Envelope[]): Outcome[] {
+  #onEnvelopes(envelopes: readonly Envelope[], fromStore = true): Outcome[] {
     const deferred: (() => void)[] = []
     this.#deferred = deferred
     let outcomes: Outcome[]
     try {
-      outcomes = this.#store.transaction(() => envelopes.map((e) => this.#onEnvelope(e, true)))
+      outcomes = this.#store.transaction(() => envelopes.map((e) => this.#onEnvelope(e, fromStore)))
     } finally {
       this.#deferred = undefined
     }
@@ -1139,6 +1145,7 @@ export class Messenger {
         }
       }
       if (
+        !bytesEqual(sender, this.#self) &&
         this.#store.getContact(sender) === undefined &&
         latestRequest(this.#store, sender) === undefined
       ) {
