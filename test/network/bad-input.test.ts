@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { create, toBinary } from '@bufbuild/protobuf'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { PfsError } from '../../src/errors.ts'
 import { MemoryEnvelopeStore, contentTopic } from '../../src/transport/index.ts'
 import type { Envelope } from '../../src/transport/index.ts'
 import type { Libp2pNetwork } from '../../src/transport/libp2p/libp2p-network.ts'
@@ -190,4 +191,58 @@ test('store requests: absurd pages clamped, malformed ones refused with 400, nod
   const ok = await storeRequest({ ...content, paginationForward: true })
   assert.equal(ok.statusCode, 200)
   await honestStillWorks(4)
+})
+
+test('a peer flooding the store with queries gets 429; honest peers are still served', async () => {
+  const a = await newAttacker()
+  try {
+    const req = toBinary(
+      StoreQueryRequestSchema,
+      create(StoreQueryRequestSchema, {
+        requestId: 'flood',
+        includeData: true,
+        pubsubTopic: DEFAULT_PUBSUB_TOPIC,
+        contentTopics: [contentTopic(topicA)],
+        paginationLimit: 1n,
+      }),
+    )
+    const statuses: number[] = []
+    // 300 queries, 30 at a time: far over the default 50/s (burst 100) per peer.
+    for (let batch = 0; batch < 10; batch++) {
+      const replies = await Promise.all(
+        Array.from({ length: 30 }, () =>
+          exchange(a.libp2p, peerIdFromString(victim.peerId), STORE_PROTOCOL, req, {
+            maxResponseBytes: 1 << 20,
+          }),
+        ),
+      )
+      for (const r of replies)
+        statuses.push(fromBinary(StoreQueryResponseSchema, r).statusCode ?? 0)
+    }
+    const limited = statuses.filter((s) => s === 429).length
+    assert.ok(limited > 0 && limited < 300, `429 answers: ${String(limited)}`)
+    assert.ok(statuses.every((s) => s === 200 || s === 429))
+    // The refusal reaches the client API as a typed error naming the status.
+    // (25 at a time: libp2p itself resets streams beyond 32 open ones per protocol.)
+    const refused: unknown[] = []
+    for (let batch = 0; batch < 12 && refused.length === 0; batch++) {
+      const results = await Promise.allSettled(
+        Array.from({ length: 25 }, () => a.history({ topics: [topicA], from: 0, to: now() })),
+      )
+      for (const r of results) if (r.status === 'rejected') refused.push(r.reason)
+    }
+    assert.ok(refused.length > 0, 'some history calls refused')
+    for (const e of refused) {
+      assert.ok(e instanceof PfsError && e.code === 'NETWORK_FAILURE')
+      assert.equal(e.details['status'], 429)
+      assert.match(e.message, /rate limited/)
+    }
+    const ok = await storeRequest({
+      pubsubTopic: DEFAULT_PUBSUB_TOPIC,
+      contentTopics: [contentTopic(topicA)],
+    })
+    assert.equal(ok.statusCode, 200)
+  } finally {
+    await a.close()
+  }
 })

@@ -16,10 +16,14 @@ networkContract('MemoryNetwork', () => {
   })
 })
 
-networkContract('Libp2pNetwork', async () => {
-  const store = await node({ store: new MemoryEnvelopeStore() })
-  const a = await node({ bootstrap: [store.multiaddrs[0]!] })
-  const b = await node({ bootstrap: [store.multiaddrs[1]!] })
-  await Promise.all([store.waitForPeers(2), a.waitForPeers(1), b.waitForPeers(1)])
-  return { a, b, close: () => closeAll([a, b, store]) }
-})
+networkContract(
+  'Libp2pNetwork',
+  async () => {
+    const store = await node({ store: new MemoryEnvelopeStore() })
+    const a = await node({ bootstrap: [store.multiaddrs[0]!] })
+    const b = await node({ bootstrap: [store.multiaddrs[1]!] })
+    await Promise.all([store.waitForPeers(2), a.waitForPeers(1), b.waitForPeers(1)])
+    return { a, b, close: () => closeAll([a, b, store]) }
+  },
+  { relayDedup: true },
+)

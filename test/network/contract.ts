@@ -1,8 +1,10 @@
 /**
  * The `Network` contract every backend meets (DESIGN.md "Network"), written once and run against
  * `MemoryNetwork` (real-clock mode) and `Libp2pNetwork` (contract.test.ts): topic filters,
- * `'all'`, unsubscribe, no self-delivery, envelopes arriving byte-identical, and history from a
- * store node (archiving, paging with cursors, refusal of malformed queries).
+ * `'all'`, unsubscribe, no self-delivery, envelopes arriving byte-identical, history from a
+ * store node (archiving, paging with cursors, refusal of malformed queries), and duplicates (a
+ * re-published envelope is archived once; delivery is at least once, and exactly once where the
+ * backend de-duplicates relay traffic, as gossipsub does by message id).
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -19,7 +21,16 @@ export interface ContractNodes {
   close(): Promise<void>
 }
 
-export function networkContract(name: string, make: () => Promise<ContractNodes>): void {
+export interface ContractOptions {
+  /** The backend drops copies of an envelope it already relayed (gossipsub's seen cache). */
+  readonly relayDedup?: boolean
+}
+
+export function networkContract(
+  name: string,
+  make: () => Promise<ContractNodes>,
+  options: ContractOptions = {},
+): void {
   test(`[${name}] topic filters, 'all', unsubscribe, no self-delivery, identical bytes`, async () => {
     const nodes = await make()
     const { a, b } = nodes
@@ -87,6 +98,39 @@ export function networkContract(name: string, make: () => Promise<ContractNodes>
       await assert.rejects(b.history({ topics: [topicA], from: 0, to: 1, limit: 5000 }), {
         code: 'INVALID_ARGUMENT',
       })
+    } finally {
+      await nodes.close()
+    }
+  })
+
+  test(`[${name}] duplicates: archived once, delivered ${options.relayDedup === true ? 'once' : 'at least once'}`, async () => {
+    const nodes = await make()
+    const { a, b } = nodes
+    try {
+      const got: Envelope[] = []
+      b.subscribe([topicB], (e) => got.push(e))
+      const t = now() - 2
+      const dup = envelope(700, topicB, 600, t)
+      const sentinel = envelope(701, topicB, 600, t)
+      await a.publish(dup)
+      await a.publish(envelope(700, topicB, 600, t)) // equal bytes, another object
+      await a.publish(sentinel)
+      await until(() => got.some((e) => idOf(e) === 701), 'the sentinel')
+      const copies = got.filter((e) => idOf(e) === 700).length
+      if (options.relayDedup === true) assert.equal(copies, 1)
+      else assert.ok(copies >= 1, `copies: ${String(copies)}`)
+      const hash = toHex(envelopeHash(dup))
+      for (let n = 0; ; n++) {
+        const page = await b.history({ topics: [topicB], from: t, to: t, limit: 100 })
+        const hashes = page.envelopes.map((e) => toHex(envelopeHash(e)))
+        if (hashes.length >= 2) {
+          assert.equal(hashes.filter((h) => h === hash).length, 1, 'archived once')
+          assert.equal(hashes.length, 2)
+          break
+        }
+        if (n > 200) assert.fail('store did not archive')
+        await new Promise((r) => setTimeout(r, 10))
+      }
     } finally {
       await nodes.close()
     }

@@ -102,3 +102,27 @@ test('publishing with no peers fails with NETWORK_FAILURE; close is idempotent',
   await lonely.close()
   await assert.rejects(lonely.publish(envelope(1)), { code: 'NETWORK_FAILURE' })
 })
+
+test('a publish while the bootstrap peer is being redialled waits for it instead of failing', async () => {
+  const peerKey = await generatePeerKey()
+  let hub = await node({ peerKey })
+  const addr = hub.multiaddrs[0]!
+  const leaf = await node({ bootstrap: [addr] })
+  nodes.push(leaf)
+  await leaf.waitForPeers(1)
+  await hub.close()
+  await until(() => leaf.topicPeers().length === 0, 'disconnect')
+  const sent = leaf.publish(envelope(8))
+  hub = await node({ peerKey, listen: [addr.split('/p2p/')[0]!] })
+  nodes.push(hub)
+  const got: Envelope[] = []
+  hub.subscribe([topicA], (e) => got.push(e))
+  await sent
+  await until(() => got.length === 1, 'delivery of the waiting publish')
+  // Without any peer or bootstrap to wait for, publishing still fails at once.
+  const lonely = await node()
+  nodes.push(lonely)
+  const t0 = Date.now()
+  await assert.rejects(lonely.publish(envelope(9)), { code: 'NETWORK_FAILURE' })
+  assert.ok(Date.now() - t0 < 1000)
+})
