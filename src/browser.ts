@@ -84,95 +84,9 @@ export { MemoryStore } from './store/memory.ts'
 export { IndexedDbStore, INDEXEDDB_JOURNAL_VERSION } from './store/indexeddb/index.ts'
 export type { IdbDurability, IndexedDbStoreOptions } from './store/indexeddb/index.ts'
 
-// transport: payloads, envelopes, topics, keys, the in-process network (TRANSPORT.md §1, §4)
-export {
-  decodeRawPayload,
-  encodeRawPayload,
-  open,
-  sealAsymmetric,
-  sealSymmetric,
-  sizeFieldLength,
-} from './transport/payload.ts'
-export type {
-  AsymmetricSealOptions,
-  OpenKey,
-  OpenOptions,
-  OpenedPayload,
-  PayloadOptions,
-  RawPayloadFields,
-  SymmetricSealOptions,
-} from './transport/payload.ts'
-export {
-  createEnvelope,
-  decodeEnvelope,
-  encodeEnvelope,
-  encodeEnvelopeWithoutNonce,
-  envelopeHash,
-  envelopeSize,
-  sentTime,
-  withNonce,
-} from './transport/envelope.ts'
-export type {
-  CreateEnvelopeOptions,
-  DecodeEnvelopeOptions,
-  Envelope,
-} from './transport/envelope.ts'
-export { leadingZeroBits, powOf, seal, targetBits } from './transport/pow.ts'
-export type { SealOptions } from './transport/pow.ts'
-export { validateEnvelope } from './transport/validate.ts'
-export type { ValidateOptions } from './transport/validate.ts'
-export {
-  asTopic,
-  contentTopic,
-  topicFromContentTopic,
-  topicFromHex,
-  topicHex,
-} from './transport/topic.ts'
-export type { Topic } from './transport/topic.ts'
-export {
-  contactCodeTopic,
-  contactCodeTopicName,
-  discoveryTopic,
-  negotiatedTopic,
-  partitionOf,
-  partitionedTopic,
-  partitionedTopicName,
-  personalTopic,
-  personalTopicName,
-  topicFromName,
-} from './transport/topics.ts'
-export {
-  NegotiatedKeyCache,
-  contactCodeKey,
-  mailserverKey,
-  negotiatedKey,
-  symmetricKeyFromPassword,
-} from './transport/keys.ts'
-export type { NegotiatedChannel } from './transport/keys.ts'
-export { BLOOM_LENGTH, bloomMatches, bloomOf, topicBloom } from './transport/bloom.ts'
-export { MemorySeenSet } from './transport/dedup.ts'
-export type { MemorySeenSetOptions, SeenSet } from './transport/dedup.ts'
-export { Receiver } from './transport/receive.ts'
-export type { ReceiverOptions } from './transport/receive.ts'
-export { ManualClock, systemClock, unixSeconds } from './transport/clock.ts'
-export type { Clock } from './transport/clock.ts'
-export { Prng } from './transport/prng.ts'
-export type { EnvelopeHandler, HistorySource, Network, Unsubscribe } from './transport/network.ts'
-export { MemoryNetwork, MemoryNode } from './transport/memory-network.ts'
-export type {
-  DelayModel,
-  FaultModel,
-  MemoryNetworkOptions,
-  NetworkStats,
-} from './transport/memory-network.ts'
-export {
-  decodeMessage as decodeWakuMessage,
-  encodeEnvelopeMessage,
-  envelopeToMessage,
-  messageHash as wakuMessageHash,
-  messageToEnvelope,
-} from './transport/libp2p/codec.ts'
-export type { WakuMessage } from './transport/libp2p/codec.ts'
+// transport: payloads, envelopes, topics, keys, the in-process network, store-node sync
+// (TRANSPORT.md §1, §4): its portable face, everything but SQLite and the TCP libp2p network
+export * from './transport/portable.ts'
 
 // the libp2p network of a page: WebSockets only, to a `status-pfs node`'s /ws address (TRANSPORT.md
 // §5.3); the Node build's TCP transport is not used
@@ -182,8 +96,6 @@ export type {
   Libp2pNetworkOptions,
   Libp2pNetworkStats,
 } from './transport/libp2p/browser.ts'
-export { StoreClient } from './transport/mailserver/sync.ts'
-export type { HistoryPage, HistoryQuery } from './transport/mailserver/query.ts'
 
 // messenger identity: chat key, names and pictures (identity README); plain share links work,
 // links with profile data need brotli, which the browser build lacks (`UNSUPPORTED`)

@@ -19,6 +19,7 @@ import { bytesEqual, defaultProvider, fromHex, toHex } from '../crypto/index.ts'
 import type { CryptoProvider, SecretKey } from '../crypto/index.ts'
 import { PfsError, isPfsError } from '../errors.ts'
 import { Protocol } from '../protocol/index.ts'
+import type { DeviceRecord, HandleResult } from '../protocol/index.ts'
 import type { AccountRecord, MessageRecord, Store } from '../store/index.ts'
 import {
   Receiver,
@@ -72,8 +73,6 @@ import { messengerError } from './errors.ts'
 import { Emitter } from './events.ts'
 import { chatIdentity, identiconSvg } from './identity/index.ts'
 import type { ColorHash } from './identity/index.ts'
-import { ProtocolCompat } from './protocol-compat.ts'
-import type { DeviceRecordLike, HandleResult } from './protocol-compat.ts'
 import type {
   ChatMessageInfo,
   ContactInfo,
@@ -176,7 +175,7 @@ export class Messenger {
   readonly #identity: SecretKey
   readonly #self: Uint8Array
   readonly #selfFull: Uint8Array
-  readonly #proto: ProtocolCompat
+  readonly #proto: Protocol
   readonly #seen: StoreSeenSet
   readonly #receiver: Receiver
   /** `#hex` results by input key bytes (hex). */
@@ -225,7 +224,7 @@ export class Messenger {
     this.colorHash = who.colorHash
     this.shareUrl = who.shareUrl
     const clock = this.#clock
-    const protocol = new Protocol({
+    this.#proto = new Protocol({
       store: this.#store,
       identity: this.#identity,
       installationId: account.installationId,
@@ -236,7 +235,6 @@ export class Messenger {
       bundleResignIntervalMs: BUNDLE_RESIGN_INTERVAL_MS,
       ...(opts.maxInstallations === undefined ? {} : { maxInstallations: opts.maxInstallations }),
     })
-    this.#proto = new ProtocolCompat(protocol, this.#store, this.#crypto, clock)
     this.#seen = new StoreSeenSet(this.#store)
     this.#receiver = new Receiver({
       seen: this.#seen,
@@ -330,7 +328,7 @@ export class Messenger {
     })
     const m = new Messenger({ ...opts, autoStart: false }, { account, phrase })
     // Our first signed prekey, created now rather than on first use.
-    m.#proto.protocol.ourBundle()
+    m.#proto.ourBundle()
     if (opts.autoStart !== false) m.#start()
     return m
   }
@@ -348,7 +346,7 @@ export class Messenger {
   /** Our freshly signed bundle as a QR-friendly string (`pfs1:` + base64url). */
   contactCode(): string {
     this.#checkOpen()
-    return encodeContactCode(this.#proto.protocol.ourBundle())
+    return encodeContactCode(this.#proto.ourBundle())
   }
 
   // contacts ----------------------------------------------------------------------------------
@@ -384,7 +382,7 @@ export class Messenger {
     const now = this.#clock()
     const result = await this.#send(peer, ApplicationType.ChatMessage, encodeChatMessage(cm), {
       before: () => {
-        if (bundle !== undefined) this.#proto.protocol.processBundle(bundle, peer)
+        if (bundle !== undefined) this.#proto.processBundle(bundle, peer)
       },
       record: (id, pfs) => ({
         id,
@@ -442,7 +440,7 @@ export class Messenger {
       throw new PfsError('INVALID_ARGUMENT', 'that is our own bundle')
     }
     const bundle = parsed.bundle
-    this.#store.transaction(() => this.#proto.protocol.processBundle(bundle, peer))
+    this.#store.transaction(() => this.#proto.processBundle(bundle, peer))
     return parsed.publicKey
   }
 
@@ -751,10 +749,9 @@ export class Messenger {
   }
 
   stats(): MessengerStats {
-    const ids = [this.#self, ...this.#store.listContacts().map((c) => c.identity)]
     return {
       ...this.#stats,
-      sessions: this.#closed ? this.#stats.sessions : this.#proto.sessionCount(ids),
+      sessions: this.#closed ? this.#stats.sessions : this.#proto.sessionCount(),
       devices: this.#closed ? this.#stats.devices : this.#proto.devices().length,
     }
   }
@@ -1139,7 +1136,7 @@ export class Messenger {
     this.#store.transaction(() => {
       for (const b of failed.bundles) {
         try {
-          this.#proto.protocol.processBundle(b, sender)
+          this.#proto.processBundle(b, sender)
         } catch (e) {
           if (!isPfsError(e)) throw e
         }
@@ -1183,12 +1180,11 @@ export class Messenger {
     const now = this.#clock()
     const { theirs, ours } = this.#store.transaction(() => {
       hooks.before?.()
-      const theirs = this.#proto.protocol.encrypt(peer, wrapped.bytes)
+      const theirs = this.#proto.encrypt(peer, wrapped.bytes)
       const others = this.#store
         .listActiveInstallations(this.#self, this.#opts.maxInstallations ?? 3)
         .filter((i) => i.installationId !== this.installationId)
-      const ours =
-        others.length > 0 ? this.#proto.protocol.encrypt(this.#self, wrapped.bytes) : undefined
+      const ours = others.length > 0 ? this.#proto.encrypt(this.#self, wrapped.bytes) : undefined
       const record = hooks.record?.(wrapped.id, theirs.pfs)
       if (record !== undefined) {
         this.#store.addMessage(record)
@@ -1477,7 +1473,9 @@ function clockOf(m: MessageRecord): bigint {
 }
 
 function deviceInfo(
-  d: DeviceRecordLike | (Omit<DeviceRecordLike, 'current'> & { current: boolean }),
+  d:
+    | Omit<DeviceRecord, 'version'>
+    | (Omit<DeviceRecord, 'current' | 'version'> & { current: boolean }),
 ): DeviceInfo {
   return {
     installationId: d.installationId,

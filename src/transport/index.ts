@@ -3,104 +3,14 @@
  * de-duplication, the `Network` interface with the in-process `MemoryNetwork`, and store nodes
  * (mailservers) with their sync client. Spec: TRANSPORT.md §1, §4; PROTOCOL.md §1, §11.
  *
+ * Everything that runs in a browser is in `./portable.ts`; this face adds the Node-only parts:
+ * the SQLite mailserver archive (better-sqlite3) and the TCP+WebSocket `Libp2pNetwork`.
+ *
  * @module
  */
-export {
-  encodeRawPayload,
-  decodeRawPayload,
-  open,
-  sealAsymmetric,
-  sealSymmetric,
-  sizeFieldLength,
-} from './payload.ts'
-export type {
-  AsymmetricSealOptions,
-  OpenedPayload,
-  OpenKey,
-  OpenOptions,
-  PayloadOptions,
-  RawPayloadFields,
-  SymmetricSealOptions,
-} from './payload.ts'
-export {
-  createEnvelope,
-  decodeEnvelope,
-  encodeEnvelope,
-  encodeEnvelopeWithoutNonce,
-  envelopeHash,
-  envelopeSize,
-  sentTime,
-  withNonce,
-} from './envelope.ts'
-export type { CreateEnvelopeOptions, DecodeEnvelopeOptions, Envelope } from './envelope.ts'
-export { leadingZeroBits, powOf, seal, targetBits } from './pow.ts'
-export type { SealOptions } from './pow.ts'
-export { validateEnvelope } from './validate.ts'
-export type { ValidateOptions } from './validate.ts'
-export { asTopic, contentTopic, topicFromContentTopic, topicFromHex, topicHex } from './topic.ts'
-export type { Topic } from './topic.ts'
-export {
-  contactCodeTopic,
-  contactCodeTopicName,
-  discoveryTopic,
-  negotiatedTopic,
-  partitionOf,
-  partitionedTopic,
-  partitionedTopicName,
-  personalTopic,
-  personalTopicName,
-  topicFromName,
-} from './topics.ts'
-export {
-  NegotiatedKeyCache,
-  contactCodeKey,
-  mailserverKey,
-  negotiatedKey,
-  symmetricKeyFromPassword,
-} from './keys.ts'
-export type { NegotiatedChannel } from './keys.ts'
-export { BLOOM_LENGTH, bloomMatches, bloomOf, topicBloom } from './bloom.ts'
-export { MemorySeenSet } from './dedup.ts'
-export type { MemorySeenSetOptions, SeenSet } from './dedup.ts'
-export { Receiver } from './receive.ts'
-export type { ReceiverOptions } from './receive.ts'
-export { ManualClock, systemClock, unixSeconds } from './clock.ts'
-export type { Clock } from './clock.ts'
-export { Prng } from './prng.ts'
-export type { EnvelopeHandler, HistorySource, Network, Unsubscribe } from './network.ts'
-export { MemoryNetwork, MemoryNode } from './memory-network.ts'
-export type {
-  DelayModel,
-  FaultModel,
-  MemoryNetworkOptions,
-  NetworkStats,
-} from './memory-network.ts'
-export { checkQuery, decodeCursor, encodeCursor } from './mailserver/query.ts'
-export type { CheckedQuery, HistoryPage, HistoryQuery } from './mailserver/query.ts'
-export type { EnvelopeStore, EnvelopeStoreOptions } from './mailserver/store.ts'
-export { MemoryEnvelopeStore } from './mailserver/memory-store.ts'
-export type { MemoryEnvelopeStoreOptions } from './mailserver/memory-store.ts'
+export * from './portable.ts'
 export { SqliteEnvelopeStore } from './mailserver/sqlite-store.ts'
 export type { SqliteEnvelopeStoreOptions } from './mailserver/sqlite-store.ts'
 export { SCHEMA_VERSION as MAILSERVER_SCHEMA_VERSION } from './mailserver/schema.ts'
-export { StoreClient } from './mailserver/sync.ts'
-export type {
-  HistoryHandler,
-  StoreClientOptions,
-  SyncOptions,
-  SyncResult,
-} from './mailserver/sync.ts'
-export * as limits from './limits.ts'
 export { Libp2pNetwork } from './libp2p/libp2p-network.ts'
 export type { Libp2pNetworkOptions, Libp2pNetworkStats } from './libp2p/libp2p-network.ts'
-export {
-  decodeMessage as decodeWakuMessage,
-  encodeEnvelopeMessage,
-  envelopeToMessage,
-  messageHash as wakuMessageHash,
-  messageToEnvelope,
-} from './libp2p/codec.ts'
-export type { WakuMessage } from './libp2p/codec.ts'
-export { decodePeerKey, generatePeerKey, peerIdOfKey } from './libp2p/peer-key.ts'
-export { StoreQueryEngine } from './libp2p/store-server.ts'
-export * as networkLimits from './libp2p/constants.ts'

@@ -6,7 +6,8 @@
  * with `createBrowserNetwork` (`./libp2p/browser.ts`, WebSockets only); it is not re-exported here
  * so that importing the messenger does not load libp2p.
  *
- * Keep in step with `./index.ts`: a name added there that runs in a browser belongs here too.
+ * `./index.ts` re-exports all of this and adds the Node-only parts: a new name that runs in a
+ * browser goes here, one that needs Node goes there.
  *
  * @module
  */

@@ -5,44 +5,8 @@
  * messages. Waits are on output, with deadlines, never fixed sleeps.
  */
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import type { ChildProcessWithoutNullStreams } from 'node:child_process'
-import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
-import { cli, ROOT, tempDir } from './helpers.ts'
-
-class Proc {
-  readonly child: ChildProcessWithoutNullStreams
-  out = ''
-  constructor(args: readonly string[]) {
-    this.child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args],
-      { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } },
-    )
-    this.child.stdout.setEncoding('utf8').on('data', (d: string) => (this.out += d))
-    this.child.stderr.setEncoding('utf8').on('data', (d: string) => (this.out += d))
-  }
-  /** Resolves with the first match of `re` in the output from `from` on. */
-  async waitFor(re: RegExp, timeoutMs = 40_000): Promise<RegExpExecArray> {
-    const deadline = Date.now() + timeoutMs
-    for (;;) {
-      const m = re.exec(this.out)
-      if (m !== null) return m
-      if (Date.now() > deadline || this.child.exitCode !== null) {
-        throw new Error(`no ${String(re)} in output:\n${this.out}`)
-      }
-      await new Promise((r) => setTimeout(r, 50))
-    }
-  }
-  type(line: string): void {
-    this.child.stdin.write(`${line}\n`)
-  }
-  exited(): Promise<number | null> {
-    if (this.child.exitCode !== null) return Promise.resolve(this.child.exitCode)
-    return new Promise((r) => this.child.on('exit', (code) => r(code)))
-  }
-}
+import { Proc, cli, tempDir } from './helpers.ts'
 
 describe('status-pfs node + two chats', () => {
   const procs: Proc[] = []

@@ -2,7 +2,8 @@
  * Runs `status-pfs` as a user would: a child process on the sources (`node --import tsx
  * src/cli/main.ts`, no build needed) with its own temporary `--data` directories.
  */
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
+import type { ChildProcessWithoutNullStreams } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -57,5 +58,38 @@ export function assertOneLineFailure(r: Run, code?: string): void {
   }
   if (code !== undefined && !lines[0]!.includes(code)) {
     throw new Error(`expected code ${code} in: ${lines[0]!}`)
+  }
+}
+
+/** A long-running command (`node`, `chat`, `directory serve`, …), its output collected. */
+export class Proc {
+  readonly child: ChildProcessWithoutNullStreams
+  out = ''
+  constructor(args: readonly string[]) {
+    this.child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: '1' },
+    })
+    this.child.stdout.setEncoding('utf8').on('data', (d: string) => (this.out += d))
+    this.child.stderr.setEncoding('utf8').on('data', (d: string) => (this.out += d))
+  }
+  /** Resolves with the first match of `re` in the output so far, polling until `timeoutMs`. */
+  async waitFor(re: RegExp, timeoutMs = 60_000): Promise<RegExpExecArray> {
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const m = re.exec(this.out)
+      if (m !== null) return m
+      if (Date.now() > deadline || this.child.exitCode !== null) {
+        throw new Error(`no ${String(re)} in output:\n${this.out}`)
+      }
+      await new Promise((r) => setTimeout(r, 50))
+    }
+  }
+  type(line: string): void {
+    this.child.stdin.write(`${line}\n`)
+  }
+  exited(): Promise<number | null> {
+    if (this.child.exitCode !== null) return Promise.resolve(this.child.exitCode)
+    return new Promise((r) => this.child.on('exit', (code) => r(code)))
   }
 }

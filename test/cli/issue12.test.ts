@@ -7,48 +7,15 @@
  */
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import type { ChildProcessWithoutNullStreams } from 'node:child_process'
 import { readFileSync, statSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import type { Run } from './helpers.ts'
-import { assertOneLineFailure, cli, ROOT, tempDir } from './helpers.ts'
+import { Proc, assertOneLineFailure, cli, ROOT, tempDir } from './helpers.ts'
 
 const MAIN = join(ROOT, 'src/cli/main.ts')
-
-/** A long-running command, its output collected. */
-class Proc {
-  readonly child: ChildProcessWithoutNullStreams
-  out = ''
-  constructor(args: readonly string[]) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-      cwd: ROOT,
-      env: { ...process.env, NO_COLOR: '1' },
-    })
-    this.child.stdout.setEncoding('utf8').on('data', (d: string) => (this.out += d))
-    this.child.stderr.setEncoding('utf8').on('data', (d: string) => (this.out += d))
-  }
-  async waitFor(re: RegExp, timeoutMs = 60_000): Promise<RegExpExecArray> {
-    const deadline = Date.now() + timeoutMs
-    for (;;) {
-      const m = re.exec(this.out)
-      if (m !== null) return m
-      if (Date.now() > deadline || this.child.exitCode !== null) {
-        throw new Error(`no ${String(re)} in output:\n${this.out}`)
-      }
-      await new Promise((r) => setTimeout(r, 50))
-    }
-  }
-  type(line: string): void {
-    this.child.stdin.write(`${line}\n`)
-  }
-  exited(): Promise<number | null> {
-    if (this.child.exitCode !== null) return Promise.resolve(this.child.exitCode)
-    return new Promise((r) => this.child.on('exit', (code) => r(code)))
-  }
-}
 
 /** One command line, without blocking this process (the webhook below must keep answering). */
 function cliAsync(args: readonly string[], timeoutMs = 90_000): Promise<Run> {

@@ -34,7 +34,7 @@ import {
 } from './harness.ts'
 import { crypto, protocolFixture } from './protocol-fixture.ts'
 import type { ProtocolFixture } from './protocol-fixture.ts'
-import { dumpStore } from './store-dump.ts'
+import { dumpStore } from '../store/helpers.ts'
 
 /** Counters around every limit: 2^32-1, 2^31, MaxSkip ± 1, 0. */
 const COUNTERS = [0xffffffff, 0x80000000, 0x7fffffff, 1_000_000, 2001, 1001, 1000, 999, 1, 0]
@@ -357,19 +357,6 @@ function apply(fx: ProtocolFixture, m: ProtocolMessage, o: Op): void {
   }
 }
 
-/** The identities an input may make the store mention: participants and any bundle identity. */
-function identitiesOf(fx: ProtocolFixture, m: ProtocolMessage | undefined): Uint8Array[] {
-  const ids = [fx.alice.publicKey, fx.bob.publicKey, fx.mallory.publicKey]
-  for (const b of m?.bundles ?? []) {
-    try {
-      ids.push(crypto.compressPublicKey(b.identity))
-    } catch {
-      // not a key: nothing can be stored under it
-    }
-  }
-  return ids
-}
-
 class Rollback extends Error {}
 
 type Handle = (sender: Uint8Array, message: ProtocolMessage) => unknown
@@ -407,15 +394,14 @@ export function checkProtocolInput(fx: ProtocolFixture, input: ProtocolInput, st
     if (message === undefined) return
   }
   const msg: ProtocolMessage = message
-  const ids = identitiesOf(fx, msg)
-  const before = dumpStore(store, ids)
+  const before = dumpStore(store)
   try {
     store.transaction(() => {
       const r = guarded(stats, () =>
         input.handle ? handleOf(fx)(signer, msg) : fx.bob.protocol.decrypt(signer, msg),
       )
       if (r.error !== undefined) {
-        const after = dumpStore(store, ids)
+        const after = dumpStore(store)
         if (after !== before) {
           throw new FuzzFailure(`store changed after a failed input (${r.outcome})`)
         }
@@ -425,7 +411,7 @@ export function checkProtocolInput(fx: ProtocolFixture, input: ProtocolInput, st
   } catch (e) {
     if (!(e instanceof Rollback)) throw e
   }
-  if (dumpStore(store, ids) !== before) throw new FuzzFailure('rollback did not restore the store')
+  if (dumpStore(store) !== before) throw new FuzzFailure('rollback did not restore the store')
 }
 
 let fixture: ProtocolFixture | undefined

@@ -23,7 +23,7 @@ import { decodeProtocolMessage, encodeProtocolMessage } from '../../src/wire/ind
 import type { ProtocolMessage } from '../../src/wire/index.ts'
 import { crypto, party } from '../fuzz/protocol-fixture.ts'
 import type { Party } from '../fuzz/protocol-fixture.ts'
-import { dumpStore } from '../fuzz/store-dump.ts'
+import { dumpStore } from '../store/helpers.ts'
 
 export { crypto, party }
 export type { Party }
@@ -45,26 +45,20 @@ export function conversation(): {
   return { alice, bob, mallory, clock }
 }
 
-/** The identities whose records a dump covers. */
-export function everyone(...parties: Party[]): Uint8Array[] {
-  return parties.map((p) => p.publicKey)
-}
-
 /** Asserts `fn` throws a PfsError of `code` and leaves `store` as it was. */
 export function rejects(
   who: Party,
-  identities: readonly Uint8Array[],
   fn: () => unknown,
   code: ErrorCode | readonly ErrorCode[],
 ): void {
   const codes: readonly ErrorCode[] = typeof code === 'string' ? [code] : code
-  const before = dumpStore(who.store, identities)
+  const before = dumpStore(who.store)
   assert.throws(fn, (e: unknown) => {
     assert.ok(isPfsError(e), `expected a PfsError, got ${String(e)}`)
     assert.ok(codes.includes(e.code), `expected ${codes.join('|')}, got ${e.code}`)
     return true
   })
-  assert.equal(dumpStore(who.store, identities), before, 'the store changed')
+  assert.equal(dumpStore(who.store), before, 'the store changed')
 }
 
 /** Wraps `message` as `sender` would: ECIES to the recipient's partitioned topic, signed. */
