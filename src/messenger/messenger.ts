@@ -20,6 +20,7 @@ import type { CryptoProvider, SecretKey } from '../crypto/index.ts'
 import { PfsError, isPfsError } from '../errors.ts'
 import { Protocol } from '../protocol/index.ts'
 import type { DeviceRecord, HandleResult } from '../protocol/index.ts'
+import { MAX_SKIP } from '../ratchet/index.ts'
 import type { AccountRecord, MessageRecord, Store } from '../store/index.ts'
 import {
   Receiver,
@@ -77,10 +78,12 @@ import type {
   ChatMessageInfo,
   ContactInfo,
   ContactRequestInfo,
+  DecryptionFailureReason,
   DeviceInfo,
   MessengerEvents,
   MessengerOptions,
   MessengerStats,
+  RepairAction,
   SendResult,
   SyncProgress,
   SyncResult,
@@ -95,14 +98,72 @@ const ADVERTISEMENT_TTL_S = 6 * 60 * 60 + 10 * 60
 const MAX_TEXT_LENGTH = 64 * 1024
 /** History is fetched from a little before the account's creation (clock skew). */
 const SYNC_SLACK_SECONDS = 15 * 60
-/** Errors of a message addressed to us that we could not decrypt: offer re-establishment. */
-const DECRYPTION_FAILURES: ReadonlySet<string> = new Set([
-  'SESSION_NOT_FOUND',
-  'MAC_MISMATCH',
-  'TOO_MANY_SKIPPED',
-])
+/**
+ * Errors of a message addressed to us that we could not decrypt, with their classified reason
+ * (issue 10); `SESSION_NOT_FOUND` is refined by `classifyFailure`.
+ */
+const DECRYPTION_FAILURES: ReadonlyMap<string, DecryptionFailureReason> = new Map([
+  ['SESSION_NOT_FOUND', 'no-session'],
+  ['MAC_MISMATCH', 'mac-failure'],
+  ['TOO_MANY_SKIPPED', 'too-far-ahead'],
+  ['DUPLICATE', 'duplicate'],
+] as const)
 
-type Outcome = 'handled' | 'duplicate' | 'ignored' | 'failed'
+/**
+ * Automatic repairs (re-establishment, and answers to a device asking for it) at most this often
+ * per sender (issue 10 "self-healing"). Kept in memory: a restart allows one more repair each,
+ * and the peer's side is bounded by the same limit, so two devices cannot loop.
+ */
+const REPAIR_INTERVAL_MS = 10 * 60 * 1000
+/** A device that asks for re-establishment gets at most our last this many messages … */
+const RESEND_COUNT = 5
+/** … sent within this window (older ones it can fetch from store nodes, or never had). */
+const RESEND_WINDOW_MS = 24 * 60 * 60 * 1000
+
+/**
+ * `'deferred'`: not handled and not marked seen (the seen mark rolled back), so that it comes back:
+ * a sync retries it once everything is fetched; a relay message waits for the next sync.
+ */
+type Outcome = 'handled' | 'duplicate' | 'ignored' | 'failed' | 'deferred'
+
+/** Thrown inside an envelope's savepoint to undo its seen mark (`#onEnvelope`). */
+class Deferred extends Error {}
+const DEFERRED = new Deferred('deferred')
+
+/**
+ * The catch-up bookkeeping of one `sync()` (issue 10 "long offline"). The evidence of a long gap
+ * is the number of the sender's envelopes with a Double Ratchet entry for us that this sync
+ * fetched; a header too far ahead is deferred until everything is fetched and the count is
+ * final, then retried in rounds, lowest N first: first as usual (most gaps are closed by then:
+ * the store node orders by the second, so a burst arrives shuffled), then, at most once per
+ * sender per sync, with an allowance of that count (the ratchet clamps it to
+ * `MAX_CATCH_UP_SKIP`). A refusal costs no KDF work and does not use the allowance; a granted
+ * attempt does, whether it decrypts or fails its MAC. The work a sender can cause is thus one
+ * derivation of at most as many keys as envelopes it stored for us. Rounds go on while they
+ * deliver something (at most `MAX_RETRY_ROUNDS`); the last reports what is left as failed.
+ */
+interface CatchUp {
+  readonly counts: Map<string, number>
+  readonly deferred: { readonly envelope: Envelope; readonly n: number }[]
+  readonly granted: Set<string>
+  /** In the retry rounds (after everything is fetched). */
+  retrying: boolean
+  /** In the last retry round: nothing is deferred any more. */
+  final: boolean
+  caughtUp: number
+}
+
+/** Retry rounds of a sync's deferred envelopes, the last one included (`CatchUp`). */
+const MAX_RETRY_ROUNDS = 8
+
+/** How the envelope of a protocol message came. */
+interface Via {
+  /** On our partitioned topic (1:1 traffic), not a contact-code advertisement. */
+  readonly partitioned: boolean
+  /** Set for store-node envelopes during `sync()`; never for relay traffic. */
+  readonly catchUp: CatchUp | undefined
+  readonly envelope: Envelope
+}
 
 /** How long seen envelope hashes are kept past their send time: 30 days, the longest store TTL. */
 const HISTORY_RETENTION_S = 30 * 24 * 60 * 60
@@ -182,6 +243,14 @@ export class Messenger {
   readonly #hexes = new Map<string, string>()
   /** Set while a sync batch runs: announcements wait here for its commit (`#onEnvelopes`). */
   #deferred: (() => void)[] | undefined
+  /** Set while `sync()` runs. */
+  #catchUp: CatchUp | undefined
+  /** Hex of our partitioned topic. */
+  readonly #partitionedTopic: string
+  /** Last automatic re-establishment per sender (hex), ms. */
+  readonly #repairedAt = new Map<string, number>()
+  /** Last resend per asking device (`sender hex/installation`), ms. */
+  readonly #resentAt = new Map<string, number>()
   readonly #events: Emitter<MessengerEvents>
   readonly #topicKeys = new Map<string, OpenKey>()
   readonly #contactKeys = new Map<string, SecretKey>()
@@ -216,6 +285,7 @@ export class Messenger {
     this.#identity = this.#crypto.secp256k1PrivateKey(account.identityPrivateKey)
     this.#self = this.#crypto.compressPublicKey(account.identityPublicKey)
     this.#selfFull = this.#crypto.decompressPublicKey(account.identityPublicKey)
+    this.#partitionedTopic = topicHex(partitionedTopic(this.#selfFull, this.#crypto))
     const who = chatIdentity(this.#selfFull, this.#crypto)
     this.publicKey = who.chatId
     this.compressedKey = who.compressedKey
@@ -425,10 +495,20 @@ export class Messenger {
    * Learns someone's signed bundle without sending anything (whitepaper §2.3 bundle retrieval: a
    * contact code, or a bundle a directory or public chat verified), so that a later `addContact`
    * or `send` starts with X3DH. Returns their chat key (`0x04…`).
+   *
+   * `oneTimePreKey` (our extension, protocol/one-time-prekeys.ts): one of their one-time prekeys,
+   * already verified (a directory checks the owner's signature on it), for `installationId` —
+   * by default the bundle's only installation. The next message to that installation then runs
+   * X3DH with it. Only for peers running this implementation: status-go cannot answer it.
    * @throws {PfsError} `INVALID_CONTACT_CODE` (a bare key, a bad signature), `INVALID_ARGUMENT`
-   *   (our own bundle: our devices pair through `enableDevice`)
+   *   (our own bundle: our devices pair through `enableDevice`; a one-time prekey with no
+   *   installation named for a bundle of several), `INVALID_KEY`, `INVALID_STATE` (an
+   *   installation not in the bundle); nothing is stored then.
    */
-  importBundle(codeOrBundle: string | Bundle): string {
+  importBundle(
+    codeOrBundle: string | Bundle,
+    opts: { readonly oneTimePreKey?: Uint8Array; readonly installationId?: string } = {},
+  ): string {
     this.#checkOpen()
     const code = typeof codeOrBundle === 'string' ? codeOrBundle : encodeContactCode(codeOrBundle)
     const parsed = parseContactCode(code, this.#crypto)
@@ -440,7 +520,19 @@ export class Messenger {
       throw new PfsError('INVALID_ARGUMENT', 'that is our own bundle')
     }
     const bundle = parsed.bundle
-    this.#store.transaction(() => this.#proto.processBundle(bundle, peer))
+    const otpk = opts.oneTimePreKey
+    const installations = Object.keys(bundle.signedPreKeys)
+    const target =
+      opts.installationId ?? (installations.length === 1 ? installations[0] : undefined)
+    if (otpk !== undefined && target === undefined) {
+      throw new PfsError('INVALID_ARGUMENT', 'name the installation the one-time prekey is for')
+    }
+    this.#store.transaction(() => {
+      this.#proto.processBundle(bundle, peer)
+      if (otpk !== undefined && target !== undefined) {
+        this.#proto.useOneTimePreKey(peer, target, otpk)
+      }
+    })
     return parsed.publicKey
   }
 
@@ -654,7 +746,11 @@ export class Messenger {
 
   // network -----------------------------------------------------------------------------------
 
-  /** Fetches what we missed from store nodes, oldest first, and handles it like live traffic. */
+  /**
+   * Fetches what we missed from store nodes, oldest first, and handles it like live traffic. A
+   * header too far ahead is retried once everything is fetched, with a one-off catch-up allowance
+   * when this sync holds enough of its sender's messages (issue 10 "long offline", `CatchUp`).
+   */
   async sync(opts: { onProgress?: (p: SyncProgress) => void } = {}): Promise<SyncResult> {
     this.#checkOpen()
     const topics = this.#topics()
@@ -664,61 +760,91 @@ export class Messenger {
     let delivered = 0
     let failed = 0
     let processed = 0
-    for (const node of this.#opts.storeNodes ?? ['default']) {
-      const cursor = this.#store.getSyncCursor(node, topics)
-      const since = Math.max(
-        0,
-        cursor === undefined
-          ? Math.floor((account?.createdAt ?? 0) / 1000) - SYNC_SLACK_SECONDS
-          : cursor.syncedTo - SYNC_SLACK_SECONDS,
-      )
-      // Envelopes are handled in batches, one store transaction each (issue 9: one commit per
-      // batch, not three per envelope); each envelope's handle is still its own savepoint, so a
-      // failing one rolls back alone (DESIGN.md "Storage").
-      const batch: Envelope[] = []
-      const flush = (): void => {
-        if (batch.length === 0) return
-        for (const outcome of this.#onEnvelopes(batch.splice(0))) {
-          if (outcome === 'handled') delivered++
-          if (outcome === 'failed') failed++
-          processed++
-          const p: SyncProgress = { fetched, processed }
-          opts.onProgress?.(p)
-          this.#events.emit('syncProgress', p)
-        }
-      }
-      const client = new StoreClient(this.#network, {
-        topics,
-        // The batch marks each envelope seen when it handles it (`Receiver.accept`, inside the
-        // batch transaction); the client's own mark would come first and make it a duplicate.
-        seen: {
-          has: (hash) => this.#seen.has(hash),
-          add: () => true,
-          prune: (now) => this.#seen.prune(now),
-          get size() {
-            return 0
-          },
-        },
-        clock: { now: this.#clock },
-        provider: this.#crypto,
-        handler: (envelope) => {
-          fetched++
-          batch.push(envelope)
-          if (batch.length >= SYNC_BATCH) flush()
-        },
-      })
-      let res: Awaited<ReturnType<StoreClient['sync']>>
-      try {
-        res = await client.sync(since, { until })
-      } finally {
-        flush()
-      }
-      fetched += res.duplicates
-      this.#store.transaction(() => {
-        this.#store.putSyncCursor({ storeNode: node, topics, syncedTo: until })
-      })
+    const catchUp: CatchUp = {
+      counts: new Map(),
+      deferred: [],
+      granted: new Set(),
+      retrying: false,
+      final: false,
+      caughtUp: 0,
     }
-    return { fetched, delivered, failed }
+    this.#catchUp = catchUp
+    try {
+      for (const node of this.#opts.storeNodes ?? ['default']) {
+        const cursor = this.#store.getSyncCursor(node, topics)
+        const since = Math.max(
+          0,
+          cursor === undefined
+            ? Math.floor((account?.createdAt ?? 0) / 1000) - SYNC_SLACK_SECONDS
+            : cursor.syncedTo - SYNC_SLACK_SECONDS,
+        )
+        // Envelopes are handled in batches, one store transaction each (issue 9: one commit per
+        // batch, not three per envelope); each envelope's handle is still its own savepoint, so a
+        // failing one rolls back alone (DESIGN.md "Storage").
+        const batch: Envelope[] = []
+        const flush = (): void => {
+          if (batch.length === 0) return
+          for (const outcome of this.#onEnvelopes(batch.splice(0))) {
+            // Counted when retried.
+            if (outcome === 'deferred') continue
+            if (outcome === 'handled') delivered++
+            if (outcome === 'failed') failed++
+            processed++
+            const p: SyncProgress = { fetched, processed }
+            opts.onProgress?.(p)
+            this.#events.emit('syncProgress', p)
+          }
+        }
+        const client = new StoreClient(this.#network, {
+          topics,
+          // The batch marks each envelope seen when it handles it (`Receiver.accept`, inside the
+          // batch transaction); the client's own mark would come first and make it a duplicate.
+          seen: {
+            has: (hash) => this.#seen.has(hash),
+            add: () => true,
+            prune: (now) => this.#seen.prune(now),
+            get size() {
+              return 0
+            },
+          },
+          clock: { now: this.#clock },
+          provider: this.#crypto,
+          handler: (envelope) => {
+            fetched++
+            batch.push(envelope)
+            if (batch.length >= SYNC_BATCH) flush()
+          },
+        })
+        let res: Awaited<ReturnType<StoreClient['sync']>>
+        try {
+          res = await client.sync(since, { until })
+        } finally {
+          flush()
+          // Everything of this node is in: the counts are final, retry what was too far ahead.
+          catchUp.retrying = true
+          for (let round = 1; catchUp.deferred.length > 0; round++) {
+            catchUp.final = round >= MAX_RETRY_ROUNDS
+            const before = delivered
+            const todo = catchUp.deferred.splice(0).sort((x, y) => x.n - y.n)
+            for (let i = 0; i < todo.length; i += SYNC_BATCH) {
+              batch.push(...todo.slice(i, i + SYNC_BATCH).map((d) => d.envelope))
+              flush()
+            }
+            // No progress: the next round is the last.
+            if (delivered === before) round = Math.max(round, MAX_RETRY_ROUNDS - 1)
+          }
+          catchUp.retrying = false
+          catchUp.final = false
+        }
+        fetched += res.duplicates
+        this.#store.transaction(() => {
+          this.#store.putSyncCursor({ storeNode: node, topics, syncedTo: until })
+        })
+      }
+    } finally {
+      this.#catchUp = undefined
+    }
+    return { fetched, delivered, failed, caughtUp: catchUp.caughtUp }
   }
 
   /** Publishes our freshly signed bundle on our contact-code topic now. */
@@ -863,9 +989,25 @@ export class Messenger {
     return outcomes
   }
 
-  /** One envelope, live or from a store node. Never throws. */
+  /**
+   * One envelope, live or from a store node, in its own savepoint: a `'deferred'` one leaves no
+   * trace, not even its seen mark, so that it comes back. Never throws.
+   */
   #onEnvelope(envelope: Envelope, fromStore: boolean): Outcome {
     if (this.#closed) return 'ignored'
+    try {
+      return this.#store.transaction(() => {
+        const outcome = this.#receiveEnvelope(envelope, fromStore)
+        if (outcome === 'deferred') throw DEFERRED
+        return outcome
+      })
+    } catch (e) {
+      if (e !== DEFERRED) throw e
+      return 'deferred'
+    }
+  }
+
+  #receiveEnvelope(envelope: Envelope, fromStore: boolean): Outcome {
     try {
       const hash = this.#receiver.accept(envelope, fromStore)
       if (hash === undefined) {
@@ -888,44 +1030,81 @@ export class Messenger {
       // Someone else's message on a shared (partitioned) topic, or garbage: not ours.
       return 'ignored'
     }
+    const via: Via = {
+      partitioned: topicHex(envelope.topic) === this.#partitionedTopic,
+      catchUp: fromStore ? this.#catchUp : undefined,
+      envelope,
+    }
     try {
-      return this.#onProtocolMessage(signer, message)
+      return this.#onProtocolMessage(signer, message, via)
     } catch (e) {
       this.#reportError(e)
       return 'failed'
     }
   }
 
-  #onProtocolMessage(signer: Uint8Array, message: ProtocolMessage): Outcome {
+  #onProtocolMessage(signer: Uint8Array, message: ProtocolMessage, via: Via): Outcome {
     const sender = this.#crypto.compressPublicKey(signer)
     const fromSelf = bytesEqual(sender, this.#self)
     const known = new Set(this.#store.listInstallations(sender).map((i) => i.installationId))
+    const catchUp = via.catchUp
+    if (catchUp !== undefined && !catchUp.retrying && this.#hasSessionEntry(message)) {
+      const key = this.#hex(sender)
+      catchUp.counts.set(key, (catchUp.counts.get(key) ?? 0) + 1)
+    }
     const after: (() => void)[] = []
-    let result: HandleResult
-    try {
-      result = this.#store.transaction(() => {
-        const r = this.#proto.handle(sender, message)
+    const handle = (allowance?: number): HandleResult =>
+      this.#store.transaction(() => {
+        after.length = 0
+        const r =
+          allowance === undefined
+            ? this.#proto.handle(sender, message)
+            : this.#proto.handle(sender, message, { catchUp: allowance })
         if (r.kind === 'message' && !r.public) this.#onApplication(sender, fromSelf, r, after)
         return r
       })
+    let result: HandleResult
+    try {
+      try {
+        result = handle()
+      } catch (e) {
+        const allowance = isPfsError(e, 'TOO_MANY_SKIPPED') ? this.#grant(catchUp, sender) : 0
+        if (allowance === 0 || catchUp === undefined) throw e
+        try {
+          result = handle(allowance)
+        } catch (e2) {
+          // Refused before any work: the allowance is not used up.
+          if (isPfsError(e2, 'TOO_MANY_SKIPPED')) catchUp.granted.delete(this.#hex(sender))
+          throw e2
+        }
+        catchUp.caughtUp++
+      }
     } catch (e) {
       if (!isPfsError(e)) throw e
-      if (e.code === 'DUPLICATE') {
-        this.#stats.duplicatesDropped++
-        return 'duplicate'
-      }
-      if (DECRYPTION_FAILURES.has(e.code)) {
-        this.#stats.decryptionFailures++
-        this.#events.emit('decryptionFailed', {
-          from: this.#hex(sender),
-          ...(message.installationId === '' ? {} : { installationId: message.installationId }),
-          code: e.code,
-          reestablish: () => this.#reestablish(sender, message),
-        })
+      const reason = classifyFailure(e, message, known)
+      if (reason === undefined) {
+        this.#reportError(e)
         return 'failed'
       }
-      this.#reportError(e)
-      return 'failed'
+      // Too far ahead in a sync: wait until everything is fetched (`CatchUp`).
+      if (reason === 'too-far-ahead' && catchUp !== undefined && !catchUp.final) {
+        const n = message.encryptedMessage[this.installationId]?.DRHeader?.n ?? 0
+        catchUp.deferred.push({ envelope: via.envelope, n })
+        return 'deferred'
+      }
+      const repair = this.#repair(sender, fromSelf, message, reason, via)
+      if (reason === 'duplicate') this.#stats.duplicatesDropped++
+      else this.#stats.decryptionFailures++
+      this.#events.emit('decryptionFailed', {
+        from: this.#hex(sender),
+        ...(message.installationId === '' ? {} : { installationId: message.installationId }),
+        code: e.code,
+        reason,
+        repair,
+        reestablish: () => this.#reestablish(sender, message),
+      })
+      if (reason === 'duplicate') return 'duplicate'
+      return repair === 'sync' ? 'deferred' : 'failed'
     }
     // Committed (or, in a sync batch, released into the batch): now tell the world — at once, or
     // once the batch has committed.
@@ -946,6 +1125,11 @@ export class Messenger {
         if (result.answer && !fromSelf) {
           this.#background(this.#publishTo(sender, this.#proto.bundleMessage()))
         }
+      }
+      // A bare bundle sent to us 1:1 is a device asking for re-establishment: our `reestablish`
+      // after a failure, or our answer as a partitioned device (issue 10 "self-healing").
+      if (result.kind === 'bundle-only' && via.partitioned && !fromSelf) {
+        this.#answerRepairRequest(sender, message.installationId)
       }
     }
     if (this.#deferred === undefined) tell()
@@ -1152,6 +1336,130 @@ export class Messenger {
     const message = this.#proto.reestablish(sender)
     this.#subscribe()
     await this.#publishTo(sender, message)
+  }
+
+  // self-healing (issue 10) ------------------------------------------------------------------
+
+  /** True when `message` has a Double Ratchet entry for this installation. */
+  #hasSessionEntry(message: ProtocolMessage): boolean {
+    const map = message.encryptedMessage
+    return (
+      Object.hasOwn(map, this.installationId) && map[this.installationId]?.DRHeader !== undefined
+    )
+  }
+
+  /**
+   * The catch-up allowance for `sender` in this sync's retry pass: the number of its envelopes
+   * with an entry for us that the sync fetched, once per sender per sync, and only when that is
+   * more than MaxSkip. 0: none.
+   */
+  #grant(catchUp: CatchUp | undefined, sender: Uint8Array): number {
+    if (catchUp?.retrying !== true) return 0
+    const key = this.#hex(sender)
+    const count = catchUp.counts.get(key) ?? 0
+    if (count <= MAX_SKIP || catchUp.granted.has(key)) return 0
+    catchUp.granted.add(key)
+    return count
+  }
+
+  /** True when automatic repair may talk to `sender`: us, or someone we chat with. */
+  #mayRepair(sender: Uint8Array, fromSelf: boolean): boolean {
+    if (this.#opts.autoRepair === false) return false
+    if (fromSelf) return true
+    const state = contactState(this.#store, sender)
+    return state === 'mutual' || state === 'requested'
+  }
+
+  /** Records a repair of `key` now, or false when the last one is less than the interval ago. */
+  #rateLimit(map: Map<string, number>, key: string): boolean {
+    const now = this.#clock()
+    const last = map.get(key)
+    if (last !== undefined && now >= last && now - last < REPAIR_INTERVAL_MS) return false
+    if (map.size >= MAX_MEMO) map.clear()
+    map.set(key, now)
+    return true
+  }
+
+  /**
+   * The automatic repair of an undecryptable message (issue 10). A relay message too far ahead
+   * waits for the next sync (its envelope is not marked seen). A duplicate needs nothing. Every
+   * other case (and too far ahead even after a sync's catch-up) re-establishes: the sender's
+   * bundles are kept, our sessions with the failing installation are retired (a fresh X3DH on
+   * our next send) and our bundle goes to the sender, whose messenger answers with its last
+   * messages (`#answerRepairRequest`). Runs after the batch commits; rate-limited per sender.
+   */
+  #repair(
+    sender: Uint8Array,
+    fromSelf: boolean,
+    failed: ProtocolMessage,
+    reason: DecryptionFailureReason,
+    via: Via,
+  ): RepairAction {
+    if (reason === 'duplicate' || !this.#mayRepair(sender, fromSelf)) return 'none'
+    if (reason === 'too-far-ahead' && via.catchUp === undefined) return 'sync'
+    if (!this.#rateLimit(this.#repairedAt, this.#hex(sender))) return 'rate-limited'
+    const run = (): void => {
+      this.#background(this.#autoReestablish(sender, failed))
+    }
+    if (this.#deferred === undefined) run()
+    else this.#deferred.push(run)
+    return 'reestablish'
+  }
+
+  async #autoReestablish(sender: Uint8Array, failed: ProtocolMessage): Promise<void> {
+    if (this.#closed) return
+    const installationId = failed.installationId
+    const message = this.#store.transaction(() => {
+      for (const b of failed.bundles) {
+        try {
+          this.#proto.processBundle(b, sender)
+        } catch (e) {
+          if (!isPfsError(e)) throw e
+        }
+      }
+      return this.#proto.reestablish(sender, installationId === '' ? undefined : installationId)
+    })
+    await this.#publishTo(sender, message)
+  }
+
+  /**
+   * A device of `sender` sent us its bare bundle 1:1: it could not read us (it re-established,
+   * or it is a device our messages did not target). Retire our sessions with it, so the next
+   * message runs a fresh X3DH against the bundle it just sent, and resend our last
+   * `RESEND_COUNT` chat messages of the last 24 h, re-encrypted under their original ids: the
+   * receiver keeps each id once, so a device that had them shows nothing twice. Rate-limited
+   * per device.
+   */
+  #answerRepairRequest(sender: Uint8Array, installationId: string): void {
+    if (installationId === '' || !this.#mayRepair(sender, false)) return
+    if (!this.#rateLimit(this.#resentAt, `${this.#hex(sender)}/${installationId}`)) return
+    this.#background(this.#resend(sender, installationId))
+  }
+
+  async #resend(sender: Uint8Array, installationId: string): Promise<void> {
+    if (this.#closed) return
+    const peerHex = this.#hex(sender)
+    const since = this.#clock() - RESEND_WINDOW_MS
+    const last = this.#store
+      .listMessages(peerHex)
+      .filter((r) => r.direction === 'outgoing' && r.sentAt >= since)
+      .sort((a, b) => a.sentAt - b.sentAt)
+      .slice(-RESEND_COUNT)
+      .flatMap((r) => (r.payload === undefined ? [] : [r.payload]))
+    const messages = this.#store.transaction(() => {
+      this.#proto.reestablish(sender, installationId)
+      return last.map((payload) => {
+        const wrapped = wrapApplicationMessage(
+          ApplicationType.ChatMessage,
+          payload,
+          this.#identity,
+          this.#selfFull,
+          this.#crypto,
+        )
+        return this.#proto.encrypt(sender, wrapped.bytes).message
+      })
+    })
+    for (const m of messages) await this.#publishTo(sender, m)
   }
 
   // send --------------------------------------------------------------------------------------
@@ -1504,4 +1812,19 @@ function bundleFingerprint(message: ProtocolMessage): string {
     .sort()
     .map((k) => `${k}:${b.signedPreKeys[k]!.version}:${toHex(b.signedPreKeys[k]!.signedPreKey)}`)
     .join(',')
+}
+
+/**
+ * The reason of an undecryptable message (issue 10), or undefined for an error that is not a
+ * decryption failure. `known`: the sender's installations before the message.
+ */
+function classifyFailure(
+  e: PfsError,
+  message: ProtocolMessage,
+  known: ReadonlySet<string>,
+): DecryptionFailureReason | undefined {
+  const reason = DECRYPTION_FAILURES.get(e.code)
+  if (reason !== 'no-session') return reason
+  if (e.details['header'] === 'x3dh') return 'stale-bundle'
+  return known.has(message.installationId) ? 'no-session' : 'unknown-installation'
 }

@@ -34,7 +34,48 @@ export interface MessengerOptions {
   readonly minPow?: number
   /** Envelope TTL in seconds; default 300. */
   readonly ttl?: number
+  /**
+   * Automatic repair of undecryptable messages (issue 10 "self-healing"; default true): see
+   * `DecryptionFailureReason` and `RepairAction`. With false, `decryptionFailed` still fires and
+   * its `reestablish()` is the only repair.
+   */
+  readonly autoRepair?: boolean
 }
+
+/**
+ * Why a message addressed to us could not be read (issue 10):
+ * - `no-session`: a Double Ratchet message for a session we do not have (reinstall, lost state);
+ * - `stale-bundle`: an X3DH message to a signed prekey of ours that is gone (rotated and pruned);
+ * - `too-far-ahead`: a header more than MaxSkip (1,000) messages ahead of its chain, or beyond the
+ *   catch-up allowance of a sync (PROTOCOL.md §7.2);
+ * - `duplicate`: the message key was already used or deleted (a replay in a new envelope, or a
+ *   key pruned by MaxKeep);
+ * - `mac-failure`: the ciphertext does not authenticate in the session it names (diverged state,
+ *   corruption);
+ * - `unknown-installation`: a session message from an installation of the sender we had never
+ *   heard of (no bundle, no earlier message).
+ * A message with entries for other installations only is not here: it raises `partitionedDevice`
+ * and is answered with our bundle (whitepaper §4.5).
+ */
+export type DecryptionFailureReason =
+  | 'no-session'
+  | 'stale-bundle'
+  | 'too-far-ahead'
+  | 'duplicate'
+  | 'mac-failure'
+  | 'unknown-installation'
+
+/**
+ * What the messenger did about an undecryptable message on its own (`autoRepair`):
+ * - `reestablish`: our sessions with the sender were retired (fresh X3DH on our next send) and
+ *   our bundle was sent to them; their messenger then resends its last messages to us;
+ * - `sync`: a relay message too far ahead is left for the next `sync()`, which fetches the gap
+ *   from the store node and may grant a catch-up allowance;
+ * - `rate-limited`: the sender was repaired less than 10 minutes ago;
+ * - `none`: nothing to repair (a duplicate), `autoRepair: false`, or the sender is neither a
+ *   contact nor us (a stranger's junk never makes us publish anything).
+ */
+export type RepairAction = 'reestablish' | 'sync' | 'rate-limited' | 'none'
 
 export interface SendResult {
   /** Message id: `0x` + hex keccak256(sender 65 B ‖ ApplicationMetadataMessage). */
@@ -101,6 +142,12 @@ export interface SyncResult {
   readonly fetched: number
   readonly delivered: number
   readonly failed: number
+  /**
+   * Messages that decrypted only with a catch-up allowance (issue 10 "long offline"): a header
+   * more than MaxSkip ahead, accepted because this sync fetched at least that many messages of
+   * its sender.
+   */
+  readonly caughtUp: number
 }
 
 export interface MessengerStats {
@@ -123,6 +170,10 @@ export interface MessengerEvents {
     readonly from: string
     readonly installationId?: string
     readonly code: string
+    /** The classified cause (issue 10). */
+    readonly reason: DecryptionFailureReason
+    /** What `autoRepair` did about it. */
+    readonly repair: RepairAction
     reestablish(): Promise<void>
   }
   partitionedDevice: { readonly from: string; readonly answered: boolean }

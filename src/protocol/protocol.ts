@@ -19,11 +19,12 @@ import { compressKey, makeContext, toMs } from './context.ts'
 import type { ProcessedBundle } from './bundles.ts'
 import { processBundle } from './bundles.ts'
 import type { DeviceRecord } from './devices.ts'
+import { startSessionWithOneTimePreKey } from './one-time-prekeys.ts'
 import { listDevices, setOwnDeviceInfo } from './devices.ts'
 import { buildOurBundle } from './prekeys.ts'
 import type { PruneResult } from './prune.ts'
 import { prune } from './prune.ts'
-import type { DecryptResult, HandleResult } from './receive.ts'
+import type { DecryptResult, HandleOptions, HandleResult } from './receive.ts'
 import { handleMessage, toDecryptResult } from './receive.ts'
 import type { EncryptResult } from './send.ts'
 import { encryptMessage } from './send.ts'
@@ -77,6 +78,28 @@ export class Protocol {
     return ctx.store.transaction(() => processBundle(ctx, bundle, signer, toMs(ctx.nowNs())))
   }
 
+  /**
+   * Our extension (one-time-prekeys.ts): starts the session with `installationId` of
+   * `theirIdentity` with their one-time prekey `oneTimePreKey`, which the caller has verified (a
+   * directory checks the owner's signature on it). The next `encrypt` to that installation sends
+   * the X3DH header naming it; the OPK is not kept anywhere else. Process the installation's
+   * bundle first. Returns false (OPK unused) when a usable session with it exists already. Only
+   * peers running this extension can answer such a session: a status-go peer cannot.
+   *
+   * @throws {PfsError} `INVALID_KEY`, `INVALID_ARGUMENT` (our own identity), `INVALID_STATE` (no
+   *   bundle known for the installation); nothing is stored then.
+   */
+  useOneTimePreKey(
+    theirIdentity: Uint8Array,
+    installationId: string,
+    oneTimePreKey: Uint8Array,
+  ): boolean {
+    const ctx = this.#ctx
+    return ctx.store.transaction(() =>
+      startSessionWithOneTimePreKey(ctx, theirIdentity, installationId, oneTimePreKey),
+    )
+  }
+
   /** Encrypts `payload` for every target installation of `theirIdentity` (§8.1). */
   encrypt(theirIdentity: Uint8Array, payload: Uint8Array): EncryptResult {
     const ctx = this.#ctx
@@ -90,11 +113,15 @@ export class Protocol {
    * @throws {PfsError} `SESSION_NOT_FOUND` (a DR or X3DH message for a session or signed prekey
    *   we do not have, e.g. after account recovery, whitepaper §1.5.3: offer `reestablish`),
    *   `BUNDLE_SIGNATURE`, `MAC_MISMATCH`, `DUPLICATE`, `TOO_MANY_SKIPPED`, `WIRE_MALFORMED`,
-   *   `INVALID_KEY` — and the store is unchanged.
+   *   `INVALID_KEY` — and the store is unchanged. `SESSION_NOT_FOUND` carries
+   *   `details.header`: `'x3dh'` when the X3DH header names a signed prekey we no longer have
+   *   (a stale bundle), `'dr'` when we have no session for the DR header.
+   * @param options - `catchUp`: a one-off skip allowance for a sync that shows a long gap
+   *   (issue 10 "long offline"; see `HandleOptions`).
    */
-  handle(sender: Uint8Array, message: ProtocolMessage): HandleResult {
+  handle(sender: Uint8Array, message: ProtocolMessage, options?: HandleOptions): HandleResult {
     const ctx = this.#ctx
-    return ctx.store.transaction(() => handleMessage(ctx, sender, message))
+    return ctx.store.transaction(() => handleMessage(ctx, sender, message, options))
   }
 
   /**
@@ -115,14 +142,17 @@ export class Protocol {
   /**
    * After a failed decrypt (whitepaper §1.5.3): retires every session with `theirIdentity` (they
    * still decrypt late messages for the retention period), so the next `encrypt` to them runs a
-   * fresh X3DH, and returns `bundleMessage()` for the caller to send them.
+   * fresh X3DH, and returns `bundleMessage()` for the caller to send them. With
+   * `installationId`, only the sessions with that installation are retired: the answer to one
+   * device that asked for re-establishment (issue 10 "self-healing").
    */
-  reestablish(theirIdentity: Uint8Array): ProtocolMessage {
+  reestablish(theirIdentity: Uint8Array, installationId?: string): ProtocolMessage {
     const ctx = this.#ctx
     return ctx.store.transaction(() => {
       const their = compressKey(ctx, theirIdentity)
       const nowMs = toMs(ctx.nowNs())
       for (const inst of ctx.store.listInstallations(their)) {
+        if (installationId !== undefined && inst.installationId !== installationId) continue
         expireSessionsWith(ctx, their, inst.installationId, nowMs)
       }
       return this.bundleMessage()

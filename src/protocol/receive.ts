@@ -21,7 +21,8 @@ import { NO_INSTALLATION_ID, dhDecrypt } from '../x3dh/index.ts'
 import type { Context } from './context.ts'
 import { compressKey, toMs } from './context.ts'
 import { storeBundle, verifyBundleOf } from './bundles.ts'
-import { acceptInitiation, loadState, saveState } from './sessions.ts'
+import { loadState, saveState } from './sessions.ts'
+import { acceptX3dhHeader } from './one-time-prekeys.ts'
 
 /** The result of `Protocol.decrypt`. */
 export interface DecryptResult {
@@ -43,6 +44,18 @@ export interface DecryptResult {
    * steering the chat off PFS. Never silent: the messenger flags it to the user (issue 10).
    */
   readonly downgrade?: true
+}
+
+/** Per-call options of `Protocol.handle`. */
+export interface HandleOptions {
+  /**
+   * A one-off catch-up allowance (issue 10 "long offline"): the most message keys a Double
+   * Ratchet header of this message may skip in one chain, instead of `MAX_SKIP` (1,000), clamped
+   * to the ratchet's hard cap `MAX_CATCH_UP_SKIP`. Grant it only with evidence of the gap — the
+   * messenger passes the number of the sender's messages a store-node sync just fetched — never
+   * to live traffic: without it a header further ahead is refused before any KDF work.
+   */
+  readonly catchUp?: number
 }
 
 /** The result of `Protocol.handle` (whitepaper §1.5.3, §4.5; PROTOCOL.md §8.2). */
@@ -69,6 +82,7 @@ export function handleMessage(
   ctx: Context,
   senderKey: Uint8Array,
   message: ProtocolMessage,
+  options: HandleOptions = {},
 ): HandleResult {
   const sender = compressKey(ctx, senderKey)
   const fromSelf = bytesEqual(sender, ctx.identityPublic)
@@ -109,13 +123,19 @@ export function handleMessage(
   }
   if (entry.X3DHHeader !== undefined) {
     const spk = ctx.store.getSignedPreKey(entry.X3DHHeader.id)
-    if (spk === undefined) throw new PfsError('SESSION_NOT_FOUND', 'session not found')
-    acceptInitiation(ctx, sender, installationId, spk, entry.X3DHHeader.key, nowNs)
+    if (spk === undefined) {
+      // Our signed prekey is gone (rotated and pruned): the sender used a stale bundle.
+      throw new PfsError('SESSION_NOT_FOUND', 'session not found', { header: 'x3dh' })
+    }
+    // With our one-time-prekey extension when the header names one (one-time-prekeys.ts).
+    acceptX3dhHeader(ctx, sender, installationId, spk, entry.X3DHHeader, nowNs)
   }
   if (entry.DRHeader !== undefined) {
     const dr = entry.DRHeader
     const session = ctx.store.findSession(dr.id, sender, installationId)
-    if (session === undefined) throw new PfsError('SESSION_NOT_FOUND', 'session not found')
+    if (session === undefined) {
+      throw new PfsError('SESSION_NOT_FOUND', 'session not found', { header: 'dr' })
+    }
     // Any DR message on this session means the peer has it: stop repeating the X3DH header.
     if (session.ephemeralKey !== undefined) ctx.store.confirmSession(session.id)
     const got = ratchetDecrypt(
@@ -123,7 +143,10 @@ export function handleMessage(
       { dh: dr.key, n: dr.n, pn: dr.pn },
       entry.payload,
       undefined,
-      { nextKeyPair: () => ctx.keyPair('ratchet') },
+      {
+        nextKeyPair: () => ctx.keyPair('ratchet'),
+        ...(options.catchUp === undefined ? {} : { maxSkip: options.catchUp }),
+      },
     )
     saveState(ctx, session.id, got.state)
     payload = got.plaintext

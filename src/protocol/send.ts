@@ -31,7 +31,13 @@ import type { Context } from './context.ts'
 import { compressKey, toMs } from './context.ts'
 import { buildOurBundle } from './prekeys.ts'
 import { targetInstallations } from './devices.ts'
-import { createInitiatorSession, loadState, saveState, sendingSession } from './sessions.ts'
+import {
+  createInitiatorSession,
+  loadState,
+  pendingX3dhHeader,
+  saveState,
+  sendingSession,
+} from './sessions.ts'
 
 /** Why one target installation got no entry. */
 export interface SendFailure {
@@ -119,13 +125,16 @@ function encryptFor(
   }
   const sent = ratchetEncrypt(loadState(ctx, session), payload)
   saveState(ctx, session.id, sent.state)
+  const x3dh = pendingX3dhHeader(session)
   return create(EncryptedMessageProtocolSchema, {
-    ...(session.ephemeralKey === undefined
+    ...(x3dh === undefined
       ? {}
       : {
           X3DHHeader: create(X3DHHeaderSchema, {
-            key: session.ephemeralKey,
+            key: x3dh.key,
             id: session.bundleId,
+            // Our extension (one-time-prekeys.ts); left empty it is not written at all.
+            ...(x3dh.oneTimePreKey === undefined ? {} : { oneTimePreKey: x3dh.oneTimePreKey }),
           }),
         }),
     DRHeader: create(DRHeaderSchema, {

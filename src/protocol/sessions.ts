@@ -8,7 +8,7 @@
 import { SecretKey, compareBytes, concatBytes, utf8, wipe } from '../crypto/index.ts'
 import { deserialize, initiator, responder, serialize } from '../ratchet/index.ts'
 import type { RatchetState } from '../ratchet/index.ts'
-import type { SessionRecord, SignedPreKeyRecord } from '../store/index.ts'
+import type { OneTimePreKeyRecord, SessionRecord, SignedPreKeyRecord } from '../store/index.ts'
 import { performActiveX3dh, x3dhPassive } from '../x3dh/index.ts'
 import type { Context } from './context.ts'
 import { toMs } from './context.ts'
@@ -46,9 +46,32 @@ export function saveState(ctx: Context, id: Uint8Array, state: RatchetState): vo
   ctx.cache.rememberState(id, bytes, state)
 }
 
+/** Compressed secp256k1 key length: EK_A and an OPK in a session's `ephemeralKey`. */
+const KEY_LENGTH = 33
+
+/**
+ * The X3DH header an unconfirmed initiator session repeats (§8.1), from its stored
+ * `ephemeralKey`: EK_A's public key, and — our one-time-prekey extension — the peer's OPK the
+ * agreement ran with. The store has no column for the OPK, so such a session stores
+ * `EK_A ‖ OPK` (66 bytes) in `ephemeralKey`; 33 bytes is the reference's EK_A alone. The OPK must
+ * travel with every repeat: the peer may miss the first message, and it cannot compute SK
+ * without knowing which of its one-time prekeys to take. `confirmSession` clears the field, and
+ * with it our last trace of the OPK.
+ */
+export function pendingX3dhHeader(
+  session: SessionRecord,
+): { readonly key: Uint8Array; readonly oneTimePreKey?: Uint8Array } | undefined {
+  const stored = session.ephemeralKey
+  if (stored === undefined) return undefined
+  if (stored.length !== 2 * KEY_LENGTH) return { key: stored }
+  return { key: stored.subarray(0, KEY_LENGTH), oneTimePreKey: stored.subarray(KEY_LENGTH) }
+}
+
 /**
  * Active X3DH against `theirSignedPreKey` and a new initiator session, stored with our ephemeral
- * key so that the X3DH header is repeated until the peer answers (§8.1).
+ * key so that the X3DH header is repeated until the peer answers (§8.1). With
+ * `theirOneTimePreKey` (our extension, x3dh.ts) the agreement adds DH4 and the header names the
+ * OPK (`pendingX3dhHeader`); without it every byte is the reference's.
  */
 export function createInitiatorSession(
   ctx: Context,
@@ -56,6 +79,7 @@ export function createInitiatorSession(
   installationId: string,
   theirSignedPreKey: Uint8Array,
   nowNs: bigint,
+  theirOneTimePreKey?: Uint8Array,
 ): SessionRecord {
   const ephemeral = ctx.keyPair('x3dh-ephemeral')
   const { sharedSecret, ephemeralPublic } = performActiveX3dh({
@@ -63,6 +87,7 @@ export function createInitiatorSession(
     ephemeral: ephemeral.privateKey,
     theirIdentity,
     theirSignedPreKey,
+    ...(theirOneTimePreKey === undefined ? {} : { theirOneTimePreKey }),
     crypto: ctx.crypto,
   })
   ephemeral.privateKey.destroy()
@@ -75,7 +100,10 @@ export function createInitiatorSession(
     identity: theirIdentity,
     installationId,
     bundleId: Uint8Array.from(theirSignedPreKey),
-    ephemeralKey: ephemeralPublic,
+    ephemeralKey:
+      theirOneTimePreKey === undefined
+        ? ephemeralPublic
+        : concatBytes(ephemeralPublic, theirOneTimePreKey),
     sk: sharedSecret,
     state: serialize(state),
     createdAt: toMs(nowNs),
@@ -86,7 +114,9 @@ export function createInitiatorSession(
 /**
  * Passive X3DH for an incoming X3DH header on our signed prekey `spk`. An existing session with
  * the same SK is kept as is (the header repeats on every message until the sender hears from
- * us); a different SK (the peer started over) replaces it.
+ * us); a different SK (the peer started over) replaces it. `opk` is our one-time prekey the
+ * header named, already taken out of the store (our extension: DH4; its private key is wiped
+ * here).
  */
 export function acceptInitiation(
   ctx: Context,
@@ -95,15 +125,19 @@ export function acceptInitiation(
   spk: SignedPreKeyRecord,
   theirEphemeral: Uint8Array,
   nowNs: bigint,
+  opk?: OneTimePreKeyRecord,
 ): void {
   const spkPrivate = SecretKey.fromBytes(spk.privateKey)
   wipe(spk.privateKey)
+  const opkPrivate = opk === undefined ? undefined : SecretKey.fromBytes(opk.privateKey)
+  if (opk !== undefined) wipe(opk.privateKey)
   try {
     const sk = x3dhPassive({
       identity: ctx.identity,
       signedPreKey: spkPrivate,
       theirIdentity,
       theirEphemeral,
+      ...(opkPrivate === undefined ? {} : { oneTimePreKey: opkPrivate }),
       crypto: ctx.crypto,
     })
     const existing = ctx.store.findSession(spk.publicKey, theirIdentity, installationId)
@@ -132,6 +166,7 @@ export function acceptInitiation(
     })
   } finally {
     spkPrivate.destroy()
+    opkPrivate?.destroy()
   }
 }
 

@@ -30,6 +30,16 @@ export const MAX_MESSAGE_KEYS_PER_SESSION = 2000
 export const MAX_KEEP = 3000
 
 /**
+ * The hard cap of a per-call skip allowance (`DecryptOptions.maxSkip`, issue 10 "long offline"):
+ * a caller that has evidence of a longer gap (a store-node sync holding that many messages of
+ * the sender) may let one header skip more than `MAX_SKIP` keys, never more than this. It equals
+ * `MAX_MESSAGE_KEYS_PER_SESSION`: a header asking for more new keys than a session keeps would
+ * have its oldest keys pruned as soon as derived, so those messages would be lost anyway, and
+ * the per-header work (one HMAC pair per key) stays bounded (≈ 2,000 KDF steps, a few ms).
+ */
+export const MAX_CATCH_UP_SKIP = MAX_MESSAGE_KEYS_PER_SESSION
+
+/**
  * How many earlier receiving ratchet keys (DHr) a state remembers, so that a message on an old
  * chain whose key is gone is reported as `DUPLICATE` instead of being taken for a new ratchet step
  * (which would cost two DH operations and fail with `MAC_MISMATCH`). Local only; older chains fall

@@ -18,7 +18,8 @@
  *
  * Rejected before any KDF or DH work:
  * - a header of the wrong shape (`WIRE_MALFORMED`);
- * - a header that would need more skipped keys than `MAX_SKIP` per chain segment, or more than
+ * - a header that would need more skipped keys than `MAX_SKIP` (or the caller's `maxSkip`
+ *   allowance, at most `MAX_CATCH_UP_SKIP`) per chain segment, or more than
  *   `MAX_MESSAGE_KEYS_PER_SESSION`/`MAX_KEEP` in all (`TOO_MANY_SKIPPED`);
  * - a message whose key is gone (`DUPLICATE`): N below Nr on the current chain (the reference's
  *   "bad until: probably an out-of-order message that was deleted"), a new chain whose PN is below
@@ -37,7 +38,13 @@
 import { bytesEqual, wipe } from '../crypto/index.ts'
 import type { CryptoProvider } from '../crypto/index.ts'
 import { PfsError } from '../errors.ts'
-import { MAX_KEEP, MAX_MESSAGE_KEYS_PER_SESSION, MAX_PREVIOUS_CHAINS, MAX_SKIP } from './consts.ts'
+import {
+  MAX_CATCH_UP_SKIP,
+  MAX_KEEP,
+  MAX_MESSAGE_KEYS_PER_SESSION,
+  MAX_PREVIOUS_CHAINS,
+  MAX_SKIP,
+} from './consts.ts'
 import type { RatchetKeyPair } from './dh.ts'
 import { checkKeyPair } from './dh.ts'
 import type { Header } from './header.ts'
@@ -59,6 +66,15 @@ export interface DecryptOptions {
    * (injectable so that the vectors' scripted keys can be replayed).
    */
   readonly nextKeyPair?: () => RatchetKeyPair
+  /**
+   * The most message keys this one header may skip per chain segment, instead of `MAX_SKIP`: a
+   * one-off catch-up allowance for a caller with evidence of a long gap (issue 10 "long
+   * offline": a store-node sync that fetched that many messages of the sender). Values above
+   * `MAX_CATCH_UP_SKIP` are clamped to it, and the per-session caps
+   * (`MAX_MESSAGE_KEYS_PER_SESSION`, `MAX_KEEP`) still hold, so a header beyond them is
+   * refused before any KDF work whatever the caller asks. Default `MAX_SKIP`.
+   */
+  readonly maxSkip?: number
 }
 
 /** What `decrypt` returns. */
@@ -75,19 +91,28 @@ function duplicate(header: Header): PfsError<'DUPLICATE'> {
   })
 }
 
+/** `options.maxSkip` checked and clamped to the hard cap. */
+function skipLimit(maxSkip: number | undefined): number {
+  if (maxSkip === undefined) return MAX_SKIP
+  if (!Number.isSafeInteger(maxSkip) || maxSkip < 0) {
+    throw new RangeError('"maxSkip" expected a non-negative integer')
+  }
+  return Math.min(maxSkip, MAX_CATCH_UP_SKIP)
+}
+
 /** The skip budget of a header, checked before any derivation. */
-function checkSkip(oldChain: number, newChain: number): void {
+function checkSkip(oldChain: number, newChain: number, maxSkip: number): void {
   const total = oldChain + newChain
   if (
-    oldChain > MAX_SKIP ||
-    newChain > MAX_SKIP ||
+    oldChain > maxSkip ||
+    newChain > maxSkip ||
     total > MAX_MESSAGE_KEYS_PER_SESSION ||
     total > MAX_KEEP
   ) {
     throw new PfsError('TOO_MANY_SKIPPED', 'header would skip too many message keys', {
       previousChain: oldChain,
       currentChain: newChain,
-      maxSkip: MAX_SKIP,
+      maxSkip,
     })
   }
 }
@@ -126,10 +151,11 @@ function decryptInChain(
   header: Header,
   ciphertext: Uint8Array,
   ad: Uint8Array,
+  maxSkip: number,
 ): DecryptResult {
   const { crypto } = s
   const skip = header.n - s.nr
-  checkSkip(0, skip)
+  checkSkip(0, skip, maxSkip)
   const added: SkippedKey[] = skip === 0 ? (NO_KEYS as SkippedKey[]) : []
   const ck = skipKeys(crypto, dhr, s.ckr, s.nr, header.n, s.keysCount, added)
   const step = kdfCk(crypto, ck)
@@ -163,12 +189,13 @@ function decryptNewChain(
   ciphertext: Uint8Array,
   ad: Uint8Array,
   options: DecryptOptions,
+  maxSkip: number,
 ): DecryptResult {
   const { crypto, dh } = s
   // Responder's first receive: there is no old chain (DHr empty), and honest PN is 0.
   const oldSkip = s.dhr === undefined ? 0 : header.pn - s.nr
   if (oldSkip < 0) throw duplicate(header)
-  checkSkip(oldSkip, header.n)
+  checkSkip(oldSkip, header.n, maxSkip)
 
   const added: SkippedKey[] = []
   const fresh: Uint8Array[] = []
@@ -244,6 +271,7 @@ export function decrypt(
   options: DecryptOptions = {},
 ): DecryptResult {
   const s = RatchetState._data(state)
+  const maxSkip = skipLimit(options.maxSkip)
   checkHeader(s.dh, header)
   if (!(ciphertext instanceof Uint8Array)) throw new TypeError('"ciphertext" expected Uint8Array')
   if (!(ad instanceof Uint8Array)) throw new TypeError('"ad" expected Uint8Array')
@@ -251,12 +279,12 @@ export function decrypt(
   const sameChain = dhr !== undefined && bytesEqual(header.dh, dhr)
   // MKSKIPPED only ever holds keys below Nr of the current chain, so (DHr, N ≥ Nr) cannot be in
   // it: the reference's store lookup comes first, but the hot path can skip it.
-  if (sameChain && header.n >= s.nr) return decryptInChain(s, dhr, header, ciphertext, ad)
+  if (sameChain && header.n >= s.nr) return decryptInChain(s, dhr, header, ciphertext, ad, maxSkip)
   const stored = s.skipped.get(header.dh, header.n)
   if (stored !== undefined) {
     const plaintext = openMessage(s.crypto, stored.mk, ad, header, ciphertext)
     return { state: RatchetState._wrap({ ...s, skipped: s.skipped.without(stored) }), plaintext }
   }
   if (sameChain || s.previousDhr.some((k) => bytesEqual(k, header.dh))) throw duplicate(header)
-  return decryptNewChain(s, header, ciphertext, ad, options)
+  return decryptNewChain(s, header, ciphertext, ad, options, maxSkip)
 }

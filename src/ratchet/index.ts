@@ -18,6 +18,7 @@ import { kdfCk, kdfRk, messageKeys } from './kdf.ts'
 
 export {
   HEADER_COUNTERS_LENGTH,
+  MAX_CATCH_UP_SKIP,
   MAX_KEEP,
   MAX_MESSAGE_KEYS_PER_SESSION,
   MAX_PREVIOUS_CHAINS,

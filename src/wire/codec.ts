@@ -96,6 +96,9 @@ export function validateEncryptedMessage(
   if (m.X3DHHeader !== undefined) {
     key(m.X3DHHeader.key, 'X3DHHeader.key')
     key(m.X3DHHeader.id, 'X3DHHeader.id')
+    // Our extension (proto/encryption.proto field 1001): empty means no one-time prekey.
+    const opk = m.X3DHHeader.oneTimePreKey
+    if (opk.length !== 0) key(opk, 'X3DHHeader.one_time_pre_key')
   }
   if (m.DRHeader !== undefined) {
     key(m.DRHeader.key, 'DRHeader.key', dhKeyLengths)

@@ -15,7 +15,9 @@
  * user-specific second bundle "to be implemented"). When both sides pass an OPK,
  * `DH4 = DH(EK_A, OPK_B)` is appended as in Signal's X3DH: `SK = keccak256(DH1 ‖ DH2 ‖ DH3 ‖ DH4)`.
  * Without an OPK the result is byte-identical to the reference (x3dh.json), and that stays the
- * default: a peer running status-go cannot compute the OPK variant.
+ * default: a peer running status-go cannot compute the OPK variant. On the wire the initiator
+ * names the OPK in `X3DHHeader.one_time_pre_key` (field 1001, proto/encryption.proto; empty =
+ * none), and the protocol layer uses it end to end (protocol/one-time-prekeys.ts).
  *
  * @module
  */

@@ -10,6 +10,7 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Command } from 'commander'
+import { fromHex } from '../../crypto/index.ts'
 import {
   DirectoryServer,
   StaticDirectory,
@@ -141,7 +142,14 @@ export function registerDirectory(program: Command, ctx: Ctx): void {
         const net = await commandNetwork(undefined)
         const acc = await openAccount(c.dataDir, net.network, { autoStart: false })
         try {
-          acc.m.importBundle(r.bundle)
+          // With its one-time prekey when the bundle names one installation (the publisher's,
+          // the only one holding the private half; directory/add-contact.ts).
+          const otpk = r.oneTimePreKey
+          const single = Object.keys(r.bundle.signedPreKeys).length === 1
+          acc.m.importBundle(
+            r.bundle,
+            otpk !== undefined && single ? { oneTimePreKey: fromHex(otpk.key) } : {},
+          )
         } finally {
           await acc.close()
         }

@@ -28,3 +28,4 @@ export type { DirectoryDocument, DirectoryEntryJson, VerifiedEntry } from './sta
 export { signNameClaim, signOneTimePreKey, verifyNameClaim, verifyOneTimePreKey } from './claims.ts'
 export { MAX_ONE_TIME_PREKEYS, createOneTimePreKeys } from './one-time-prekeys.ts'
 export { addContactVia } from './add-contact.ts'
+export type { AddContactTarget } from './add-contact.ts'
