@@ -5,8 +5,9 @@
  * checked to belong to the envelope signer, then all are stored; then our entry (or `"none"`) is
  * picked — a message with no entries is `bundle-only`, one with entries for other installations
  * only is `partitioned` (whitepaper §4.5); an X3DH header sets up (or keeps) the passive session;
- * a DR header decrypts in the session it names (`SESSION_NOT_FOUND` when we have none, e.g. after
- * account recovery, §1.5.3) and confirms our initiator session; a DH header is the fallback. The
+ * a DR header decrypts in the session it names, or in an archived session of the same wire id
+ * (archive.ts) (`SESSION_NOT_FOUND` when we have none, e.g. after account recovery, §1.5.3) and
+ * confirms our initiator session; a DH header is the fallback. The
  * caller runs all of it in one store transaction, so a failure at any step leaves the store as it
  * was (the reference stores bundles before checking them and keeps half-made sessions; this does
  * neither).
@@ -14,13 +15,15 @@
  * @module
  */
 import { bytesEqual } from '../crypto/index.ts'
-import { PfsError } from '../errors.ts'
+import { PfsError, isPfsError } from '../errors.ts'
 import { decrypt as ratchetDecrypt } from '../ratchet/index.ts'
-import type { EncryptedMessageProtocol, ProtocolMessage } from '../wire/index.ts'
+import type { SessionRecord } from '../store/index.ts'
+import type { DRHeader, EncryptedMessageProtocol, ProtocolMessage } from '../wire/index.ts'
 import { NO_INSTALLATION_ID, dhDecrypt } from '../x3dh/index.ts'
 import type { Context } from './context.ts'
 import { compressKey, toMs } from './context.ts'
 import { storeBundle, verifyBundleOf } from './bundles.ts'
+import { archivedSessions } from './archive.ts'
 import { loadState, saveState } from './sessions.ts'
 import { acceptX3dhHeader } from './one-time-prekeys.ts'
 
@@ -132,23 +135,7 @@ export function handleMessage(
   }
   if (entry.DRHeader !== undefined) {
     const dr = entry.DRHeader
-    const session = ctx.store.findSession(dr.id, sender, installationId)
-    if (session === undefined) {
-      throw new PfsError('SESSION_NOT_FOUND', 'session not found', { header: 'dr' })
-    }
-    // Any DR message on this session means the peer has it: stop repeating the X3DH header.
-    if (session.ephemeralKey !== undefined) ctx.store.confirmSession(session.id)
-    const got = ratchetDecrypt(
-      loadState(ctx, session),
-      { dh: dr.key, n: dr.n, pn: dr.pn },
-      entry.payload,
-      undefined,
-      {
-        nextKeyPair: () => ctx.keyPair('ratchet'),
-        ...(options.catchUp === undefined ? {} : { maxSkip: options.catchUp }),
-      },
-    )
-    saveState(ctx, session.id, got.state)
+    const got = decryptInSession(ctx, sender, installationId, dr, entry.payload, options)
     payload = got.plaintext
     pfs = true
   } else if (entry.DHHeader !== undefined) {
@@ -168,6 +155,65 @@ export function handleMessage(
     ...(downgrade ? { downgrade: true as const } : {}),
   }
   return withSharedSecret(result, sharedSecret)
+}
+
+/** Errors after which an archived session of the same wire id may still read the message. */
+const TRY_ARCHIVE: ReadonlySet<string> = new Set(['MAC_MISMATCH', 'DUPLICATE', 'TOO_MANY_SKIPPED'])
+
+/**
+ * Decrypts a Double Ratchet entry in the session its header names: the current session of the
+ * wire bundle id first, then, when that cannot read it, the archived ones (archive.ts), newest
+ * first. The state of the session that read it is saved; nothing else changes. The error
+ * reported is the current session's, or `DUPLICATE` when an archived session knew the key was
+ * used (a replay of a message of the old session).
+ */
+function decryptInSession(
+  ctx: Context,
+  sender: Uint8Array,
+  installationId: string,
+  dr: DRHeader,
+  ciphertext: Uint8Array,
+  options: HandleOptions,
+): { readonly plaintext: Uint8Array } {
+  const current = ctx.store.findSession(dr.id, sender, installationId)
+  const attempt = (session: SessionRecord): { readonly plaintext: Uint8Array } => {
+    const got = ratchetDecrypt(
+      loadState(ctx, session),
+      { dh: dr.key, n: dr.n, pn: dr.pn },
+      ciphertext,
+      undefined,
+      {
+        nextKeyPair: () => ctx.keyPair('ratchet'),
+        ...(options.catchUp === undefined ? {} : { maxSkip: options.catchUp }),
+      },
+    )
+    // Any DR message on a session means the peer has it: stop repeating the X3DH header.
+    if (session.ephemeralKey !== undefined) ctx.store.confirmSession(session.id)
+    saveState(ctx, session.id, got.state)
+    return got
+  }
+  let first: PfsError | undefined
+  if (current !== undefined) {
+    try {
+      return attempt(current)
+    } catch (e) {
+      if (!isPfsError(e) || !TRY_ARCHIVE.has(e.code)) throw e
+      first = e
+    }
+  }
+  let duplicate: PfsError | undefined
+  for (const old of archivedSessions(ctx, dr.id, sender, installationId)) {
+    try {
+      return attempt(old)
+    } catch (e) {
+      if (!isPfsError(e) || !TRY_ARCHIVE.has(e.code)) throw e
+      if (e.code === 'DUPLICATE') duplicate ??= e
+      first ??= e
+    }
+  }
+  if (duplicate !== undefined) throw duplicate
+  if (first !== undefined) throw first
+  throw new PfsError('SESSION_NOT_FOUND', 'session not found', { header: 'dr' })
 }
 
 /**

@@ -5,13 +5,17 @@
  *
  * @module
  */
-import { SecretKey, compareBytes, concatBytes, utf8, wipe } from '../crypto/index.ts'
+import { SecretKey, compareBytes, concatBytes, wipe } from '../crypto/index.ts'
 import { deserialize, initiator, responder, serialize } from '../ratchet/index.ts'
 import type { RatchetState } from '../ratchet/index.ts'
 import type { OneTimePreKeyRecord, SessionRecord, SignedPreKeyRecord } from '../store/index.ts'
 import { performActiveX3dh, x3dhPassive } from '../x3dh/index.ts'
 import type { Context } from './context.ts'
 import { toMs } from './context.ts'
+import { archiveSession, archivedSessions } from './archive.ts'
+import { sessionId } from './session-id.ts'
+
+export { sessionId }
 
 /**
  * `expiresAt` of a session in use. A session leaves use (whitepaper §3.2-§3.3: the losing
@@ -20,11 +24,6 @@ import { toMs } from './context.ts'
  * `sessionRetentionMs` (14 days, §3.4) later.
  */
 export const NO_EXPIRY = Number.MAX_SAFE_INTEGER
-
-/** The local session id: `bundleId ‖ UTF-8(installationId)`. */
-export function sessionId(bundleId: Uint8Array, installationId: string): Uint8Array {
-  return concatBytes(bundleId, utf8(installationId))
-}
 
 /**
  * Loads a session's ratchet state: the memo of the state last saved or loaded for the session when
@@ -95,6 +94,10 @@ export function createInitiatorSession(
     keyPair: ctx.keyPair('ratchet'),
     crypto: ctx.crypto,
   })
+  // A fresh X3DH on a signed prekey we had a session on (reestablish): the old one moves to the
+  // archive, where the peer's late messages in it still decrypt (archive.ts).
+  const clash = ctx.store.findSession(theirSignedPreKey, theirIdentity, installationId)
+  if (clash !== undefined) archiveSession(ctx, clash, toMs(nowNs))
   return putSession(ctx, {
     id: sessionId(theirSignedPreKey, installationId),
     identity: theirIdentity,
@@ -114,7 +117,8 @@ export function createInitiatorSession(
 /**
  * Passive X3DH for an incoming X3DH header on our signed prekey `spk`. An existing session with
  * the same SK is kept as is (the header repeats on every message until the sender hears from
- * us); a different SK (the peer started over) replaces it. `opk` is our one-time prekey the
+ * us), and so is an archived one with it; a different SK (the peer started over) takes the wire id
+ * and the current session moves to the archive (archive.ts). `opk` is our one-time prekey the
  * header named, already taken out of the store (our extension: DH4; its private key is wiped
  * here).
  */
@@ -141,11 +145,17 @@ export function acceptInitiation(
       crypto: ctx.crypto,
     })
     const existing = ctx.store.findSession(spk.publicKey, theirIdentity, installationId)
-    if (existing !== undefined && ctx.crypto.constantTimeEqual(existing.sk, sk)) {
+    const same = (r: SessionRecord): boolean => ctx.crypto.constantTimeEqual(r.sk, sk)
+    // The header repeats on every message of an unanswered session: the current one, or an
+    // archived one whose late messages still arrive.
+    if (
+      (existing !== undefined && same(existing)) ||
+      archivedSessions(ctx, spk.publicKey, theirIdentity, installationId).some(same)
+    ) {
       wipe(sk)
       return
     }
-    if (existing !== undefined) ctx.store.deleteSession(existing.id)
+    if (existing !== undefined) archiveSession(ctx, existing, toMs(nowNs))
     const state = responder(
       sk,
       { privateKey: spkPrivate, publicKey: spk.publicKey },

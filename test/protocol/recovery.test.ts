@@ -12,6 +12,7 @@ import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { utf8 } from '../../src/crypto/index.ts'
 import { isPfsError } from '../../src/errors.ts'
+import { MAX_ARCHIVED } from '../../src/protocol/index.ts'
 import type { EncryptResult, HandleResult } from '../../src/protocol/index.ts'
 import { dumpStore } from '../store/helpers.ts'
 import { SCENARIO_STORES, T0, device } from './helpers.ts'
@@ -102,6 +103,60 @@ for (const [storeName, makeStore] of SCENARIO_STORES) {
       assert.ok(fresh.message.encryptedMessage['bob-1']!.X3DHHeader !== undefined)
       assert.equal(received(bob, alice, fresh).pfs, true)
       converse(alice, bob, 2)
+    })
+
+    test('after reestablish, messages still in flight in the replaced session decrypt on both sides', () => {
+      const clock = { now: T0 }
+      const alice = device(makeStore, 'alice', 'alice-1', clock)
+      const bob = device(makeStore, 'bob', 'bob-1', clock)
+      alice.protocol.processBundle(bob.protocol.ourBundle())
+      converse(alice, bob, 2)
+      // In flight in the old session, both ways, when Alice re-establishes.
+      const lateFromBob = send(bob, alice, 'late from bob')
+      const lateFromAlice = send(alice, bob, 'late from alice')
+      bob.protocol.handle(alice.publicKey, alice.protocol.reestablish(bob.publicKey))
+      // The fresh X3DH runs on the same signed prekey of Bob's: the same wire id as the old one.
+      const fresh = send(alice, bob, 'fresh')
+      const header = fresh.message.encryptedMessage['bob-1']!
+      assert.ok(header.X3DHHeader !== undefined)
+      assert.deepEqual(
+        header.DRHeader!.id,
+        lateFromAlice.message.encryptedMessage['bob-1']!.DRHeader!.id,
+      )
+      assert.equal(new TextDecoder().decode(received(bob, alice, fresh).payload), 'fresh')
+      assert.equal(
+        new TextDecoder().decode(received(alice, bob, lateFromBob).payload),
+        'late from bob',
+      )
+      assert.equal(
+        new TextDecoder().decode(received(bob, alice, lateFromAlice).payload),
+        'late from alice',
+      )
+      // A replay of a late message is a duplicate, in the archive as anywhere.
+      assert.throws(
+        () => bob.protocol.handle(alice.publicKey, lateFromAlice.message),
+        (e) => isPfsError(e, 'DUPLICATE'),
+      )
+      // The new session carries on; Bob answers in it, so Alice stops sending X3DH headers.
+      converse(alice, bob, 2)
+      assert.equal(send(alice, bob, 'y').message.encryptedMessage['bob-1']!.X3DHHeader, undefined)
+    })
+
+    test('at most MAX_ARCHIVED replaced sessions are kept per signed prekey', () => {
+      const clock = { now: T0 }
+      const alice = device(makeStore, 'alice', 'alice-1', clock)
+      const bob = device(makeStore, 'bob', 'bob-1', clock)
+      alice.protocol.processBundle(bob.protocol.ourBundle())
+      for (let i = 0; i < MAX_ARCHIVED + 3; i++) {
+        converse(alice, bob, 1)
+        bob.protocol.handle(alice.publicKey, alice.protocol.reestablish(bob.publicKey))
+      }
+      converse(alice, bob, 1)
+      for (const d of [alice, bob]) {
+        const other = d === alice ? bob : alice
+        const sessions = d.store.listSessionsFor(other.publicKey, other.installationId)
+        assert.equal(sessions.length, MAX_ARCHIVED + 1)
+      }
     })
 
     test('recovery as a new installation: partitioned, answered, then targeted', () => {

@@ -9,6 +9,9 @@
  * partitioned-device path (whitepaper §4.5) and only later messages reach it. Exceptions that a
  * correct protocol cannot avoid, counted apart ("allowed"):
  * - the device was removed before it received the message;
+ * - the sending device was removed by its owner, and the receiving device (another of the
+ *   owner's) had deleted its sessions with it before the message arrived: a removed device is
+ *   no longer trusted;
  * - the device was wiped and restored from its phrase: what was sent before the wipe is gone, and
  *   so is what a sender encrypted before it had handled any message of the restored device (it
  *   could only use the old session, whose keys went with the wipe).
@@ -39,6 +42,7 @@ export type AllowedReason =
   | 'wiped with the device'
   | 'old session of a restored device'
   | 'sender had not learnt the device'
+  | 'sender device removed'
 
 /** Maps a messenger/protocol error code (or a partitioned answer) to a reason. */
 export function classify(code: string): Reason {
@@ -234,7 +238,15 @@ export class Oracle {
         const codes = this.#failures.get(m.text)?.get(id) ?? []
         let allow: AllowedReason | undefined
         if (d.removedAt !== undefined) allow = 'device removed'
-        else if (d.restoredAt !== undefined && m.sentAt < d.restoredAt) {
+        else if (
+          this.#devices.get(m.from)?.removedAt !== undefined &&
+          codes.length > 0 &&
+          codes.every((c) => c === 'SESSION_NOT_FOUND')
+        ) {
+          // Its owner removed the sending device, and this device deleted its sessions with it
+          // before the message arrived: a removed device is no longer trusted (§4.4).
+          allow = 'sender device removed'
+        } else if (d.restoredAt !== undefined && m.sentAt < d.restoredAt) {
           allow = 'wiped with the device'
         } else if (
           d.restoredAt !== undefined &&

@@ -19,6 +19,7 @@ import { fromHex, toHex } from '../../src/crypto/index.ts'
 import { isPfsError } from '../../src/errors.ts'
 import { Messenger } from '../../src/messenger/index.ts'
 import type { MessengerOptions } from '../../src/messenger/index.ts'
+import { DEFAULT_MAX_INSTALLATIONS } from '../../src/protocol/index.ts'
 import { MemoryStore } from '../../src/store/index.ts'
 import { Prng, contactCodeTopic } from '../../src/transport/index.ts'
 import type { NetworkStats } from '../../src/transport/index.ts'
@@ -52,6 +53,8 @@ export interface SimOptions {
   readonly log?: (line: string) => void
   /** Logs the journey of this message's envelopes (e.g. `m88`). */
   readonly trace?: string
+  /** How many faults the report lists; default 50. */
+  readonly maxFaults?: number
 }
 
 export interface SimReport extends OracleResult {
@@ -371,6 +374,8 @@ class Simulation {
     }
     for (const id of [...d.pendingRemovals]) {
       d.pendingRemovals.delete(id)
+      // The user removes what the device lists; one it never learnt needs nothing.
+      if (!d.messenger.devices().some((x) => x.installationId === id)) continue
       try {
         await d.messenger.removeDevice(id)
       } catch (e) {
@@ -457,13 +462,22 @@ class Simulation {
     if (s === undefined) return
     const to = this.#pick(this.#people.filter((p) => p !== s.person))!
     const text = `m${String(seq)}`
-    // What the sender knows: peer and own installations it would encrypt for.
+    // What the sender knows: peer and own installations it would encrypt for — enabled, not
+    // stale, and at most DEFAULT_MAX_INSTALLATIONS per person, most recently active first
+    // (whitepaper §4.2; both lists come in that order). A device beyond the cap is answered as
+    // a partitioned device, like one the sender never learnt.
     const known = new Set<string>()
-    for (const d of s.messenger.peerDevices(to.publicKey)) {
-      if (d.enabled && !d.stale) known.add(d.installationId)
+    const capped = (list: readonly { installationId: string }[]) =>
+      list.slice(0, DEFAULT_MAX_INSTALLATIONS).map((d) => d.installationId)
+    for (const id of capped(
+      s.messenger.peerDevices(to.publicKey).filter((d) => d.enabled && !d.stale),
+    )) {
+      known.add(id)
     }
-    for (const d of s.messenger.devices()) {
-      if (d.enabled && !d.stale && !d.current) known.add(d.installationId)
+    for (const id of capped(
+      s.messenger.devices().filter((d) => d.enabled && !d.stale && !d.current),
+    )) {
+      known.add(id)
     }
     const recipients = new Map<string, { known: boolean }>()
     for (const d of [...this.#active(to), ...this.#active(s.person).filter((x) => x !== s)]) {
@@ -545,8 +559,10 @@ class Simulation {
     this.#scenario.removals++
     for (const d of this.#active(p)) {
       if (this.#online(d)) {
+        const id = victim.facts.installationId
+        if (!d.messenger.devices().some((x) => x.installationId === id)) continue
         try {
-          await d.messenger.removeDevice(victim.facts.installationId)
+          await d.messenger.removeDevice(id)
         } catch (e) {
           this.#countError(e)
         }
@@ -650,7 +666,7 @@ class Simulation {
       }
     }
     totals.errors = Object.values(this.#errorCodes).reduce((a, b) => a + b, 0)
-    const r = this.#oracle.result()
+    const r = this.#oracle.result(this.#o.maxFaults ?? 50)
     const faults = Object.values(r.undecryptable).reduce((a, b) => a + b, 0)
     return {
       seed: this.#o.seed,
