@@ -115,6 +115,8 @@ export interface OracleResult {
   readonly allowed: Readonly<Partial<Record<AllowedReason, number>>>
   /** Messages shown more than once on one device (events or history). */
   readonly duplicatesShown: number
+  /** Where the duplicates were: `installation>text (history|events ×n)`. */
+  readonly duplicates: readonly string[]
   /** Expected pairs missing with no failure ever reported: lost on the way or in sync. */
   readonly lost: number
   /** Failure reports by classified reason, whatever became of the message later. */
@@ -135,6 +137,12 @@ export class Oracle {
   readonly #devices = new Map<string, DeviceFacts>()
   /** text -> installation id -> times shown in a `message` event. */
   readonly #shown = new Map<string, Map<string, number>>()
+  /**
+   * `installation>text` -> times shown since the device's last wipe: a device restored from its
+   * phrase starts with an empty history, so showing a message again from a store node is not a
+   * duplicate to its user.
+   */
+  readonly #copies = new Map<string, number>()
   /** text -> installation id -> failure codes of its envelopes there. */
   readonly #failures = new Map<string, Map<string, string[]>>()
   /** Envelope hash (hex) -> text of the chat message it carries. */
@@ -144,6 +152,8 @@ export class Oracle {
   /** `restored>sender` -> when the sender first handled a message of the restored device. */
   readonly #heard = new Map<string, number>()
   #historyDuplicates = 0
+  /** `installation>text (history ×n)` of each duplicate in a history, for reports. */
+  readonly #duplicateCases: string[] = []
   readonly #inHistory = new Set<string>()
   /** `installation>text` pairs where an envelope of the message was handled as new. */
   readonly #handled = new Set<string>()
@@ -169,6 +179,15 @@ export class Oracle {
     let m = this.#shown.get(text)
     if (m === undefined) this.#shown.set(text, (m = new Map()))
     m.set(installationId, (m.get(installationId) ?? 0) + 1)
+    const k = `${installationId}>${text}`
+    this.#copies.set(k, (this.#copies.get(k) ?? 0) + 1)
+  }
+
+  /** `installationId` was wiped (and restored from its phrase): its user's history is gone. */
+  wiped(installationId: string): void {
+    for (const k of [...this.#copies.keys()]) {
+      if (k.startsWith(`${installationId}>`)) this.#copies.delete(k)
+    }
   }
 
   /** `installationId` failed on the envelope `hashHex` with `code`. */
@@ -207,7 +226,10 @@ export class Oracle {
    */
   history(installationId: string, text: string, count: number): void {
     if (!this.#messages.has(text)) return
-    if (count > 1) this.#historyDuplicates += count - 1
+    if (count > 1) {
+      this.#historyDuplicates += count - 1
+      this.#duplicateCases.push(`${installationId}>${text} (history ×${String(count)})`)
+    }
     this.#inHistory.add(`${installationId}>${text}`)
   }
 
@@ -220,9 +242,15 @@ export class Oracle {
     let deliveredExtra = 0
     let lost = 0
     let duplicatesShown = this.#historyDuplicates
+    const duplicates = [...this.#duplicateCases]
     for (const m of this.#bySeq) {
       const shown = this.#shown.get(m.text) ?? new Map<string, number>()
-      for (const [, n] of shown) if (n > 1) duplicatesShown += n - 1
+      for (const id of shown.keys()) {
+        const n = this.#copies.get(`${id}>${m.text}`) ?? 0
+        if (n <= 1) continue
+        duplicatesShown += n - 1
+        duplicates.push(`${id}>${m.text} (events ×${String(n)})`)
+      }
       for (const id of shown.keys()) if (!m.recipients.has(id) && id !== m.from) deliveredExtra++
       // Shown only in history (no event): counted once below through `#inHistory`.
       for (const [id, { known }] of m.recipients) {
@@ -286,6 +314,7 @@ export class Oracle {
       undecryptable,
       allowed,
       duplicatesShown,
+      duplicates,
       lost,
       failureReports: { ...this.#failureReports },
       unattributedFailures: this.#unattributed,

@@ -22,7 +22,7 @@ export function formatReport(r: SimReport): string {
     `  expected (message, device)   ${String(r.expected)}`,
     `  delivered                    ${String(r.delivered)} (+${String(r.deliveredExtra)} not required)`,
     `  undecryptable by fault       ${String(faults)} (${counts(r.undecryptable)})`,
-    `  duplicated to the user       ${String(r.duplicatesShown)}`,
+    `  duplicated to the user       ${String(r.duplicatesShown)}${r.duplicates.length === 0 ? '' : ` (${r.duplicates.slice(0, 5).join(', ')})`}`,
     `  lost                         ${String(r.lost)}`,
     `  missing, allowed             ${counts(r.allowed)}`,
     `  failure reports (any)        ${counts(r.failureReports)}; unattributed ${String(r.unattributedFailures)}`,

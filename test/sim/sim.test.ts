@@ -162,6 +162,30 @@ test('oracle: a removed sender device is allowed only where its sessions were go
   assert.deepEqual(r.undecryptable, { 'MAC failure': 1 })
 })
 
+test('oracle: a message shown again after its device was wiped is not a duplicate; twice after is', () => {
+  const o = new Oracle()
+  o.device({ installationId: 'a1', person: 'alice', name: 'alice-1' })
+  o.device({ installationId: 'c1', person: 'carol', name: 'carol-1' })
+  const recipients = new Map([['c1', { known: true }]])
+  o.sent({
+    seq: 0,
+    text: 'm0',
+    from: 'a1',
+    fromPerson: 'alice',
+    toPerson: 'carol',
+    sentAt: 1,
+    recipients,
+  })
+  o.shown('c1', 'm0')
+  o.wiped('c1')
+  o.shown('c1', 'm0')
+  assert.equal(o.result().duplicatesShown, 0)
+  o.shown('c1', 'm0')
+  const r = o.result()
+  assert.equal(r.duplicatesShown, 1)
+  assert.deepEqual(r.duplicates, ['c1>m0 (events ×2)'])
+})
+
 test('the simulator is deterministic per seed', { timeout: 600_000 }, async () => {
   const opts: SimOptions = { seed: 11, messages: 25 }
   const a = await runSimulation(opts)

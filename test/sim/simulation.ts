@@ -588,6 +588,7 @@ class Simulation {
     d.node = node
     d.messenger = m
     d.facts.restoredAt = this.#world.now()
+    this.#oracle.wiped(d.facts.installationId)
     d.reestablished.clear()
     this.#wire(d)
     await this.#addContacts(d)
