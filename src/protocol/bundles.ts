@@ -70,12 +70,18 @@ export function verifyBundleOf(
   return identity
 }
 
-/** Stores a bundle `verifyBundleOf` accepted for `identity`. Call inside a store transaction. */
+/**
+ * Stores a bundle `verifyBundleOf` accepted for `identity`. Call inside a store transaction.
+ * `source`: the installation that sent the message carrying the bundle, when known. Only that
+ * installation's own entry can show that it was reset (`storeSignedPreKey`); the other entries
+ * are the sender's view of its sibling devices, which may be out of date.
+ */
 export function storeBundle(
   ctx: Context,
   identity: Uint8Array,
   bundle: Bundle,
   nowMs: number,
+  source?: string,
 ): ProcessedBundle {
   const ours = bytesEqual(identity, ctx.identityPublic)
   const timestamp = bundle.timestamp
@@ -103,7 +109,15 @@ export function storeBundle(
         stale: false,
       })
     }
-    storeSignedPreKey(ctx, identity, installationId, spk, timestamp, nowMs)
+    storeSignedPreKey(
+      ctx,
+      identity,
+      installationId,
+      spk,
+      timestamp,
+      nowMs,
+      source === installationId,
+    )
   }
   return { identity, installations }
 }
@@ -115,9 +129,14 @@ export function storeBundle(
  * - Higher version than any known (re-keying, whitepaper §3.3): stored; the lower versions are
  *   expired, and so are the sessions running on them (they still decrypt for 14 days, §3.4).
  * - A new key at a version we already know, or below, in a bundle *newer* than every bundle we
- *   have for the installation: the device was reset (its store lost, §1.5.3 account recovery
- *   under the same installation id) and numbers its keys from 1 again. Its old keys and every
- *   session with it are expired, and the new key becomes the active one.
+ *   have for the installation, sent by that installation itself (`fromItself`): the device was
+ *   reset (its store lost, §1.5.3 account recovery under the same installation id) and numbers
+ *   its keys from 1 again, as status-go does. Its old keys and every session with it are
+ *   expired, and the new key becomes the active one. From anyone else the entry may be a stale
+ *   view: a sibling that has not yet heard of the reset still lists the old key, at a higher
+ *   version, in its newer bundles. Taking that for a reset would undo the real one. A device
+ *   restored by status-pfs numbers its keys from the restore time instead (prekeys.ts), so its
+ *   new key is simply the higher version, whoever relays it.
  * - Otherwise (a late, older bundle): stored already expired when its slot is free.
  */
 function storeSignedPreKey(
@@ -127,6 +146,7 @@ function storeSignedPreKey(
   spk: SignedPreKey,
   timestamp: bigint,
   nowMs: number,
+  fromItself: boolean,
 ): void {
   if (ctx.store.findBundleBySignedPreKey(spk.signedPreKey) !== undefined) return
   const known = ctx.store.listBundles(identity).filter((b) => b.installationId === installationId)
@@ -148,7 +168,7 @@ function storeSignedPreKey(
     ctx.store.expireBundlesBelow(identity, installationId, spk.version)
     return
   }
-  if (known.every((b) => b.timestamp < timestamp)) {
+  if (fromItself && known.every((b) => b.timestamp < timestamp)) {
     expireSessionsWith(ctx, identity, installationId, nowMs)
     ctx.store.expireBundlesBelow(identity, installationId, maxVersion + 1)
     ctx.store.putBundle(record)

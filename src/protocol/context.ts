@@ -73,6 +73,15 @@ export interface ProtocolOptions {
    * device list re-signs at once; peers accept any timestamp.
    */
   readonly bundleResignIntervalMs?: number
+  /**
+   * The version of our first signed prekey when the store has none (default 1, as the
+   * reference). A device restored under its old installation id (account recovery, whitepaper
+   * §1.5.3) should pass a number above every version it used before, e.g. the restore time in
+   * Unix seconds: peers then take its new key for an ordinary rotation (§4.4, "higher version
+   * expires lower ones"), status-go peers included, and a sibling's stale view of the old key,
+   * now a lower version, cannot displace it.
+   */
+  readonly firstSignedPreKeyVersion?: number
 }
 
 /** The resolved options, shared by the protocol steps. */
@@ -91,6 +100,7 @@ export interface Context {
   readonly staleDeviceMs: number
   readonly bundleReplyIntervalMs: number
   readonly bundleResignIntervalMs: number
+  readonly firstSignedPreKeyVersion: number
   /** Memos of pure results, decoded states and our signed bundle (cache.ts). */
   readonly cache: ProtocolCache
 }
@@ -122,6 +132,15 @@ export function makeContext(options: ProtocolOptions): Context {
   if (!Number.isFinite(bundleResignIntervalMs) || bundleResignIntervalMs < 0) {
     throw new RangeError('"bundleResignIntervalMs" expected a non-negative number')
   }
+  const firstSignedPreKeyVersion = options.firstSignedPreKeyVersion ?? 1
+  if (
+    !Number.isInteger(firstSignedPreKeyVersion) ||
+    firstSignedPreKeyVersion < 1 ||
+    firstSignedPreKeyVersion > 0xffff_0000
+  ) {
+    // The wire's version is a uint32; leave room for rotations.
+    throw new RangeError('"firstSignedPreKeyVersion" expected an integer in [1, 2^32 − 2^16]')
+  }
   const generate = options.generateKeyPair
   return {
     store: options.store,
@@ -137,6 +156,7 @@ export function makeContext(options: ProtocolOptions): Context {
     staleDeviceMs,
     bundleReplyIntervalMs,
     bundleResignIntervalMs,
+    firstSignedPreKeyVersion,
     cache: new ProtocolCache(),
   }
 }

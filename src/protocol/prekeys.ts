@@ -1,7 +1,8 @@
 /**
  * Our own signed prekeys and our bundle (PROTOCOL.md §4.1, §10; whitepaper §3.3, §4.1).
  *
- * - The first use creates version 1; a key older than the rotation interval (default 24 h) is
+ * - The first use creates version 1 (`firstSignedPreKeyVersion`; a restored installation starts
+ *   above every version it used before); a key older than the rotation interval (default 24 h) is
  *   expired and replaced by version + 1. Expired private keys stay while late X3DH headers may
  *   still name them (§8.2 looks up any of our signed prekeys); `prune` deletes one once every
  *   session on it is gone and its successor is older than the retention period (the reference
@@ -37,7 +38,7 @@ export function currentSignedPreKey(ctx: Context, nowNs: bigint): SignedPreKeyRe
   }
   // Versions only grow, even over expired keys, so a peer's "higher version expires lower ones"
   // rule (§4.4) always sees the new key as newer.
-  const version = (newest?.version ?? 0) + 1
+  const version = newest === undefined ? ctx.firstSignedPreKeyVersion : newest.version + 1
   const pair = ctx.keyPair('signed-prekey')
   const record: SignedPreKeyRecord = {
     publicKey: pair.publicKey,

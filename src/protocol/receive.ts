@@ -98,7 +98,9 @@ export function handleMessage(
   // Installations of the sender just stored from its bundles: they need no existence check below.
   const listed = new Set<string>()
   message.bundles.forEach((b, i) => {
-    for (const id of storeBundle(ctx, identities[i]!, b, nowMs).installations) listed.add(id)
+    for (const id of storeBundle(ctx, identities[i]!, b, nowMs, installationId).installations) {
+      listed.add(id)
+    }
   })
   if (message.publicMessage.length > 0) {
     const payload = message.publicMessage.slice()

@@ -159,6 +159,84 @@ for (const [storeName, makeStore] of SCENARIO_STORES) {
       }
     })
 
+    test("a sibling's stale view of a reset device's old key does not undo the reset", () => {
+      const clock = { now: T0 }
+      const alice1 = device(makeStore, 'alice', 'alice-1', clock)
+      const alice2 = device(makeStore, 'alice', 'alice-2', clock)
+      const charlie = device(makeStore, 'charlie', 'charlie-1', clock)
+      alice2.protocol.processBundle(alice1.protocol.ourBundle())
+      assert.ok(alice2.protocol.enableDevice('alice-1'))
+      const oldKey = alice1.protocol.ourBundle().signedPreKeys['alice-1']!.signedPreKey
+      clock.now += HOUR_NS
+      // alice-1 is wiped and restored under its installation id, numbering keys from 1 as
+      // status-go does; Charlie hears of it from the device itself first.
+      const restored = device(makeStore, 'alice', 'alice-1', clock)
+      const hello = restored.protocol.bundleMessage()
+      const newKey = hello.bundles[0]!.signedPreKeys['alice-1']!.signedPreKey
+      assert.deepEqual(charlie.protocol.handle(alice1.publicKey, hello), { kind: 'bundle-only' })
+      // Then alice-2, which has not heard of the restore, writes with its newer bundle that
+      // still lists alice-1's old key at the same version.
+      clock.now += HOUR_NS
+      alice2.protocol.processBundle(charlie.protocol.ourBundle())
+      const stale = alice2.protocol.encrypt(charlie.publicKey, utf8('from alice-2'))
+      assert.deepEqual(stale.message.bundles[0]!.signedPreKeys['alice-1']!.signedPreKey, oldKey)
+      assert.equal(received(charlie, alice2, stale).pfs, true)
+      const active = charlie.store
+        .listBundles(alice1.publicKey)
+        .filter((b) => b.installationId === 'alice-1' && !b.expired)
+      assert.deepEqual(
+        active.map((b) => b.signedPreKey),
+        [newKey],
+      )
+      const next = send(charlie, restored, 'to the restored device')
+      assert.equal(received(restored, charlie, next).pfs, true)
+    })
+
+    test('a restored installation numbers its keys from firstSignedPreKeyVersion: peers see a rotation', () => {
+      const clock = { now: T0 }
+      const alice = device(makeStore, 'alice', 'alice-1', clock)
+      const bob = device(makeStore, 'bob', 'bob-1', clock)
+      alice.protocol.processBundle(bob.protocol.ourBundle())
+      converse(alice, bob, 1)
+      clock.now += HOUR_NS
+      const version = Number(clock.now / 1_000_000_000n)
+      const restored = device(makeStore, 'alice', 'alice-1', clock, {
+        firstSignedPreKeyVersion: version,
+      })
+      const bundle = restored.protocol.ourBundle()
+      assert.equal(bundle.signedPreKeys['alice-1']!.version, version)
+      const newKey = bundle.signedPreKeys['alice-1']!.signedPreKey
+      // Relayed by anyone, through a contact code too: a higher version is a rotation …
+      bob.protocol.processBundle(bundle)
+      // … and the old key, in a newer bundle from a stale source, does not displace it.
+      clock.now += HOUR_NS
+      bob.protocol.processBundle(alice.protocol.ourBundle())
+      const active = bob.store
+        .listBundles(alice.publicKey)
+        .filter((b) => b.installationId === 'alice-1' && !b.expired)
+      assert.deepEqual(
+        active.map((b) => b.signedPreKey),
+        [newKey],
+      )
+      // The session Alice had started (on Bob's key) is gone with her store, and a rotation
+      // does not end it: re-established (the messenger's repair: her bundle, his answer).
+      const lost = send(bob, restored, 'lost with the old session')
+      assert.throws(
+        () => restored.protocol.handle(bob.publicKey, lost.message),
+        (e) => isPfsError(e, 'SESSION_NOT_FOUND'),
+      )
+      bob.protocol.handle(alice.publicKey, restored.protocol.reestablish(bob.publicKey))
+      bob.protocol.reestablish(alice.publicKey, 'alice-1')
+      const next = send(bob, restored, 'after the restore')
+      assert.deepEqual(next.message.encryptedMessage['alice-1']!.X3DHHeader?.id, newKey)
+      assert.equal(received(restored, bob, next).pfs, true)
+      converse(restored, bob, 1)
+      assert.throws(
+        () => device(makeStore, 'x', 'x-1', clock, { firstSignedPreKeyVersion: 0 }),
+        RangeError,
+      )
+    })
+
     test('recovery as a new installation: partitioned, answered, then targeted', () => {
       const clock = { now: T0 }
       const alice = device(makeStore, 'alice', 'alice-1', clock)

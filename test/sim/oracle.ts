@@ -264,15 +264,19 @@ export class Oracle {
           continue
         }
         const codes = this.#failures.get(m.text)?.get(id) ?? []
+        const sender = this.#devices.get(m.from)
         let allow: AllowedReason | undefined
         if (d.removedAt !== undefined) allow = 'device removed'
         else if (
-          this.#devices.get(m.from)?.removedAt !== undefined &&
+          sender?.removedAt !== undefined &&
+          sender.person === d.person &&
           codes.length > 0 &&
-          codes.every((c) => c === 'SESSION_NOT_FOUND')
+          codes.every((c) => c === 'SESSION_NOT_FOUND' || c === 'MAC_MISMATCH')
         ) {
-          // Its owner removed the sending device, and this device deleted its sessions with it
-          // before the message arrived: a removed device is no longer trusted (§4.4).
+          // Its owner removed the sending device, and this device (another of the owner's)
+          // deleted its sessions with it before the message arrived: a removed device is no
+          // longer trusted (§4.4). What is left of it — nothing, or a session rebuilt from a
+          // repeated X3DH header on a chain that has moved on — cannot read the message.
           allow = 'sender device removed'
         } else if (d.restoredAt !== undefined && m.sentAt < d.restoredAt) {
           allow = 'wiped with the device'
