@@ -1,15 +1,16 @@
 /**
  * The `native` backend: node:crypto for AES, HMAC, HKDF, PBKDF2, SHA-256, randomness and X25519,
- * except HKDF over short inputs and KDF_CK's HMAC pair, which run on `sha256-short.ts` (JS) because
- * node:crypto's fixed cost per call exceeds the few compressions they need (issue 9 profiles),
- * and the libsecp256k1 addon (`secp256k1` package, N-API prebuild) for secp256k1 (PROTOCOL.md §3).
+ * except HKDF over short inputs, HMAC over ≤ 192 bytes and KDF_CK's HMAC pair, which run on
+ * `sha256-short.ts` (JS) because node:crypto's fixed cost per call exceeds the few compressions
+ * they need (issue 9 profiles), and the libsecp256k1 addon (`secp256k1` package, N-API prebuild)
+ * for secp256k1 (PROTOCOL.md §3).
  *
  * Why not node:crypto for secp256k1: it cannot sign with RFC 6979 nonces or recover keys, and its
  * ECDH (OpenSSL, ~1,100/s) is ~20× slower than the addon's (~22,000/s); see bench/results/crypto.md.
  * The addon is loaded through `secp256k1/bindings`, never the package root, which would silently
  * fall back to the `elliptic` JS code. If the addon cannot load (no prebuild for this platform), the
  * secp256k1 functions fall back to `portable` and {@link nativeSecp256k1Available} is false.
- * Legacy Keccak-256 is not in OpenSSL's default provider, so it comes from @noble/hashes.
+ * Legacy Keccak-256 is not in OpenSSL's default provider, so it is JS (`keccak.ts`).
  *
  * Rejections match `portable` code for code (checks.ts): every exception from node:crypto or the
  * addon on bad input becomes a `PfsError` (`INVALID_KEY`, `INVALID_SIGNATURE`, `MAC_MISMATCH`);
@@ -19,10 +20,10 @@
  */
 import crypto from 'node:crypto'
 import { createRequire } from 'node:module'
-import { keccak_256 } from '@noble/hashes/sha3.js'
 import { PfsError } from '../errors.ts'
 import { portablePrimitives } from './portable.ts'
-import { hkdfSha256Short, hmacSha256PairShort } from './sha256-short.ts'
+import { hkdfSha256Short, hmacSha256PairShort, hmacSha256Short } from './sha256-short.ts'
+import { keccak256 } from './keccak.ts'
 import { SecretKey } from './secret.ts'
 import type { Primitives } from './types.ts'
 import { concatBytes, wipe } from './bytes.ts'
@@ -269,8 +270,14 @@ export const nativePrimitives: Primitives = {
   },
 
   sha256: sha256Once,
-  keccak256: (data) => keccak_256(data),
-  hmacSha256: (key, data) => u8(crypto.createHmac('sha256', key).update(data).digest()),
+  // Unrolled JS permutation (keccak.ts), ~2.3× @noble/hashes'; OpenSSL has only FIPS SHA-3.
+  keccak256,
+  // Up to three blocks of data (the ratchet's tag over AD ‖ IV ‖ a 100-byte body is 157 B) the JS
+  // HMAC beats createHmac's per-call object by a few percent of a one-way message (issue 9).
+  hmacSha256: (key, data) =>
+    key.length <= 64 && data.length <= 192
+      ? hmacSha256Short(key, data)
+      : u8(crypto.createHmac('sha256', key).update(data).digest()),
   // KDF_CK (32-byte key, 1-byte inputs): the JS pair shares the padded key, ~2× two createHmac.
   hmacSha256Pair: (key, first, second) =>
     key.length <= 64 && first.length <= 64 && second.length <= 64

@@ -71,6 +71,7 @@ import type { ParsedContactCode } from './contact-code.ts'
 import { contactState, latestRequest, pendingRequest } from './contact-state.ts'
 import { NetworkDirectory } from './directory/network-directory.ts'
 import { messengerError } from './errors.ts'
+import { SyncOpener } from './sync-open-pool.ts'
 import { Emitter } from './events.ts'
 import { chatIdentity, identiconSvg } from './identity/index.ts'
 import type { ColorHash } from './identity/index.ts'
@@ -209,6 +210,8 @@ class StoreSeenSet implements SeenSet {
 interface Internal {
   readonly account: AccountRecord
   readonly phrase: string | undefined
+  /** Set when restoring an installation: see `ProtocolOptions.firstSignedPreKeyVersion`. */
+  readonly firstSignedPreKeyVersion?: number
 }
 
 /** One device of one account. */
@@ -304,6 +307,9 @@ export class Messenger {
       // each peer): the bundle timestamp only feeds the hour-scale device rules (issue 9).
       bundleResignIntervalMs: BUNDLE_RESIGN_INTERVAL_MS,
       ...(opts.maxInstallations === undefined ? {} : { maxInstallations: opts.maxInstallations }),
+      ...(internal.firstSignedPreKeyVersion === undefined
+        ? {}
+        : { firstSignedPreKeyVersion: internal.firstSignedPreKeyVersion }),
     })
     this.#seen = new StoreSeenSet(this.#store)
     this.#receiver = new Receiver({
@@ -351,14 +357,23 @@ export class Messenger {
     return Promise.resolve().then(() => {
       const crypto = opts.crypto ?? defaultProvider()
       const random = opts.random ?? ((n: number) => crypto.randomBytes(n))
+      const now = (opts.clock ?? Date.now)()
       const account = accountFromPhrase(
         opts.phrase,
         opts.installationId ?? uuidV4(random),
-        (opts.clock ?? Date.now)(),
+        now,
         crypto,
         device(opts),
       )
-      return Messenger.#install(opts, account, undefined)
+      // The restored installation's signed prekeys are numbered from the restore time (Unix
+      // seconds), above every version it used before: its peers take the new key for a rotation.
+      const restoring = opts.installationId !== undefined
+      return Messenger.#install(
+        opts,
+        account,
+        undefined,
+        restoring ? Math.floor(now / 1000) : undefined,
+      )
     })
   }
 
@@ -381,7 +396,12 @@ export class Messenger {
     })
   }
 
-  static #install(opts: MessengerOptions, account: AccountRecord, phrase: string | undefined) {
+  static #install(
+    opts: MessengerOptions,
+    account: AccountRecord,
+    phrase: string | undefined,
+    firstSignedPreKeyVersion?: number,
+  ) {
     const store = opts.store
     const existing = store.getAccount()
     if (existing !== undefined) {
@@ -396,7 +416,14 @@ export class Messenger {
     store.transaction(() => {
       store.putAccount(account)
     })
-    const m = new Messenger({ ...opts, autoStart: false }, { account, phrase })
+    const m = new Messenger(
+      { ...opts, autoStart: false },
+      {
+        account,
+        phrase,
+        ...(firstSignedPreKeyVersion === undefined ? {} : { firstSignedPreKeyVersion }),
+      },
+    )
     // Our first signed prekey, created now rather than on first use.
     m.#proto.ourBundle()
     if (opts.autoStart !== false) m.#start()
@@ -782,9 +809,9 @@ export class Messenger {
         // batch, not three per envelope); each envelope's handle is still its own savepoint, so a
         // failing one rolls back alone (DESIGN.md "Storage").
         const batch: Envelope[] = []
-        const flush = (): void => {
-          if (batch.length === 0) return
-          for (const outcome of this.#onEnvelopes(batch.splice(0))) {
+        const flush = (envelopes: readonly Envelope[] = batch.splice(0)): void => {
+          if (envelopes.length === 0) return
+          for (const outcome of this.#onEnvelopes(envelopes)) {
             // Counted when retried.
             if (outcome === 'deferred') continue
             if (outcome === 'handled') delivered++
@@ -795,6 +822,11 @@ export class Messenger {
             this.#events.emit('syncProgress', p)
           }
         }
+        // Full batches wait in `opener` while a worker opens them ahead (sync-open-pool.ts).
+        const opener = new SyncOpener({
+          provider: this.#crypto,
+          keyOf: (e) => this.#topicKeys.get(topicHex(e.topic)),
+        })
         const client = new StoreClient(this.#network, {
           topics,
           // The batch marks each envelope seen when it handles it (`Receiver.accept`, inside the
@@ -812,13 +844,14 @@ export class Messenger {
           handler: (envelope) => {
             fetched++
             batch.push(envelope)
-            if (batch.length >= SYNC_BATCH) flush()
+            return batch.length >= SYNC_BATCH ? opener.push(batch.splice(0), flush) : undefined
           },
         })
         let res: Awaited<ReturnType<StoreClient['sync']>>
         try {
           res = await client.sync(since, { until })
         } finally {
+          await opener.drain(flush).finally(() => opener.close())
           flush()
           // Everything of this node is in: the counts are final, retry what was too far ahead.
           catchUp.retrying = true

@@ -38,6 +38,7 @@ import {
 import type { RatchetDh } from './dh.ts'
 import { dhFunction } from './dh.ts'
 import { SkippedKeys, chainId } from './skipped-keys.ts'
+import { encodeStateFields } from './state-encoding.ts'
 import type { SkippedKey } from './skipped-keys.ts'
 import { RatchetState } from './state.ts'
 
@@ -76,6 +77,24 @@ export function serialize(state: RatchetState): Uint8Array {
   const s = RatchetState._data(state)
   const privateKey = s.dhs.privateKey.exportBytes()
   try {
+    const fast = encodeStateFields({
+      version: STATE_VERSION,
+      dh: s.dh.name === 'secp256k1' ? DH_SECP256K1 : DH_X25519,
+      rootKey: s.rk,
+      sendingChainKey: s.cks,
+      receivingChainKey: s.ckr,
+      sendingPrivateKey: privateKey,
+      sendingPublicKey: s.dhs.publicKey,
+      receivingPublicKey: s.dhr ?? EMPTY,
+      sendCount: s.ns,
+      receiveCount: s.nr,
+      previousSendCount: s.pn,
+      keysCount: s.keysCount,
+      skipped: s.skipped.values(),
+      previousReceivingPublicKeys: s.previousDhr,
+    })
+    if (fast !== undefined) return fast
+    // A counter out of range: the generic codec, which rejects it as it always did.
     return toBinary(
       RatchetStateSchema,
       create(RatchetStateSchema, {

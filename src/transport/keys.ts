@@ -38,12 +38,32 @@ export function negotiatedKey(
   })
 }
 
-/** The contact-code topic's symmetric key: PBKDF2 of the topic name. */
+/** Contact-code keys derived so far, by topic name (FIFO beyond `CONTACT_CODE_KEYS_MAX`). */
+const contactCodeKeys = new Map<string, Uint8Array>()
+const CONTACT_CODE_KEYS_MAX = 256
+
+/**
+ * The contact-code topic's symmetric key: PBKDF2 of the topic name. Remembered per name, because
+ * the PBKDF2 (65,356 iterations, ~10 ms) ran again for every contact on every `sync()` (issue 9
+ * catch-up profile); the key is a function of a public key, so anyone can derive it and keeping
+ * it is no secret kept. Each call returns its own `SecretKey`.
+ */
 export function contactCodeKey(
   publicKey: Uint8Array,
   provider: CryptoProvider = defaultProvider(),
 ): SecretKey {
-  return symmetricKeyFromPassword(contactCodeTopicName(publicKey, provider), provider)
+  const name = contactCodeTopicName(publicKey, provider)
+  let bytes = contactCodeKeys.get(name)
+  if (bytes === undefined) {
+    const derived = symmetricKeyFromPassword(name, provider)
+    bytes = derived.use((k) => k.slice())
+    derived.destroy()
+    if (contactCodeKeys.size >= CONTACT_CODE_KEYS_MAX) {
+      contactCodeKeys.delete(contactCodeKeys.keys().next().value!)
+    }
+    contactCodeKeys.set(name, bytes)
+  }
+  return SecretKey.fromBytes(bytes)
 }
 
 /** The key of mailserver request envelopes: PBKDF2("status-offline-inbox") (TRANSPORT.md §4.1). */

@@ -186,12 +186,55 @@ export function sealAsymmetric(
   return provider.eciesEncrypt(recipient, raw, ecies)
 }
 
+/** An `open` already done elsewhere: its result, or the code and message of its failure. */
+export type PreopenedResult =
+  | { readonly ok: true; readonly opened: OpenedPayload }
+  | { readonly ok: false; readonly code: PfsError['code']; readonly message: string }
+
+/** Results of `rememberOpened`, by the identity of the `data` array (used once, then dropped). */
+const preopened = new WeakMap<Uint8Array, { key: OpenKey; result: PreopenedResult }>()
+
+/**
+ * Hands `open` the result of opening this very `data` array with this very `key` object, computed
+ * ahead of time by the same code (a store-node sync opens envelopes in a worker thread of this
+ * process while the main thread runs the protocol: issue 9). The next `open(data, key)` returns it
+ * (or throws its error) instead of decrypting again and forgets it; any other key object makes
+ * `open` do the work itself. Whoever calls this vouches that `result` is `open`'s own output with
+ * `allowUnsigned: true` (signature recovered and checked); `open` still applies `allowUnsigned`.
+ * Entries die with their `data` array.
+ */
+export function rememberOpened(data: Uint8Array, key: OpenKey, result: PreopenedResult): void {
+  preopened.set(data, { key, result })
+}
+
+/** The result `rememberOpened` left for `data` and `key`, taken out; undefined when none. */
+function takePreopened(
+  data: Uint8Array,
+  key: OpenKey,
+  options: OpenOptions,
+): OpenedPayload | undefined {
+  const pre = preopened.get(data)
+  if (pre === undefined) return undefined
+  preopened.delete(data)
+  if (pre.key !== key) return undefined
+  const r = pre.result
+  if (!r.ok) {
+    throw r.code === 'WIRE_MALFORMED' ? new WireError(r.message) : new PfsError(r.code, r.message)
+  }
+  if (r.opened.signer === undefined && options.allowUnsigned !== true) {
+    throw new PfsError('UNSIGNED_PAYLOAD', 'payload is not signed')
+  }
+  return r.opened
+}
+
 /**
  * Decrypts `data` with the symmetric key or the private key, parses it and recovers the signer.
  * @throws {PfsError} code=MAC_MISMATCH (wrong key or tampered), WIRE_MALFORMED, INVALID_SIGNATURE,
  *   UNSIGNED_PAYLOAD (no signature and `allowUnsigned` not set)
  */
 export function open(data: Uint8Array, key: OpenKey, options: OpenOptions = {}): OpenedPayload {
+  const pre = takePreopened(data, key, options)
+  if (pre !== undefined) return pre
   const provider = options.provider ?? defaultProvider()
   if (!(data instanceof Uint8Array)) throw new WireError('payload must be bytes')
   if (data.length > MAX_ENVELOPE_SIZE) {

@@ -15,6 +15,7 @@ export {
   encodeRawPayload,
   decodeRawPayload,
   open,
+  rememberOpened,
   sealAsymmetric,
   sealSymmetric,
   sizeFieldLength,
@@ -25,6 +26,7 @@ export type {
   OpenKey,
   OpenOptions,
   PayloadOptions,
+  PreopenedResult,
   RawPayloadFields,
   SymmetricSealOptions,
 } from './payload.ts'

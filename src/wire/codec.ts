@@ -12,6 +12,7 @@ import { create, fromBinary, toBinary } from '@bufbuild/protobuf'
 import type { DescMessage, MessageShape } from '@bufbuild/protobuf'
 import { WireError } from '../errors.ts'
 import { compareBytes, utf8 } from '../crypto/bytes.ts'
+import { decodeDrOnly, encodeDrOnly } from './encrypted-message-fast.ts'
 import {
   BundleContainerSchema,
   BundleSchema,
@@ -152,6 +153,12 @@ export function decodeBundleContainer(bytes: Uint8Array): BundleContainer {
 
 /** Decodes and validates one `EncryptedMessageProtocol`. */
 export function decodeEncryptedMessage(bytes: Uint8Array): EncryptedMessageProtocol {
+  // The common shape (DRHeader + payload) by hand; anything else through the generic parser.
+  const fast =
+    bytes instanceof Uint8Array && bytes.length <= MAX_PROTOCOL_MESSAGE_BYTES
+      ? decodeDrOnly(bytes)
+      : undefined
+  if (fast !== undefined) return validateEncryptedMessage(fast)
   return validateEncryptedMessage(
     parse(
       EncryptedMessageProtocolSchema,
@@ -199,7 +206,7 @@ export function encodeBundleContainer(c: BundleContainer): Uint8Array {
 }
 
 export function encodeEncryptedMessage(m: EncryptedMessageProtocol): Uint8Array {
-  return toBinary(EncryptedMessageProtocolSchema, m)
+  return encodeDrOnly(m) ?? toBinary(EncryptedMessageProtocolSchema, m)
 }
 
 export function encodeProtocolMessage(m: ProtocolMessage): Uint8Array {

@@ -52,6 +52,15 @@ test('SqliteStore: recovered device gets decryptionFailed, re-establishes, conti
     autoStart: false,
   })
   const a = recorder(restored)
+  // Its signed prekeys are numbered from the restore time, above every version it used before.
+  const version = Object.values(
+    (
+      Messenger.parseContactCode(restored.contactCode()).bundle as {
+        signedPreKeys: Record<string, { version: number }>
+      }
+    ).signedPreKeys,
+  )[0]!.version
+  assert.ok(version > 1_000_000_000, String(version))
   // Bob writes while the restored device is not online yet; it fetches the message from history.
   await bob.send(alice.publicKey, 'lost in the old session')
   await w.settle()
