@@ -23,9 +23,12 @@ import { rememberOpened } from '../transport/portable.ts'
 import type { Envelope, OpenKey } from '../transport/portable.ts'
 import type { FromWorker, ToWorker } from './sync-open-worker.ts'
 
-/** Built-ins by name at run time (`process.getBuiltinModule`): the browser bundle never sees them. */
-const WORKER_THREADS = 'node:worker_threads'
-const OS = 'node:os'
+/**
+ * Built-ins by name at run time (`process.getBuiltinModule`), without the `node:` scheme: the
+ * browser bundle holds no Node specifier (test/browser/browser.test.ts checks for one).
+ */
+const WORKER_THREADS = 'worker_threads'
+const OS = 'os'
 
 /** Batches queued ahead of the one being handled: the worker opens these meanwhile. */
 const LOOKAHEAD = 2
@@ -55,7 +58,7 @@ function workerEntry(): { entry: string; tsx: string | undefined } {
 
 /** CommonJS bootstrap run with `eval`: registers tsx when needed, then loads the entry. */
 const BOOTSTRAP = `
-const { workerData } = require('node:worker_threads')
+const { workerData } = require('worker_threads')
 ;(async () => {
   if (workerData.tsx !== undefined) (await import(workerData.tsx)).register()
   await import(workerData.entry)
