@@ -77,7 +77,7 @@ export function serialize(state: RatchetState): Uint8Array {
   const s = RatchetState._data(state)
   const privateKey = s.dhs.privateKey.exportBytes()
   try {
-    const fast = encodeStateFields({
+    const common = {
       version: STATE_VERSION,
       dh: s.dh.name === 'secp256k1' ? DH_SECP256K1 : DH_X25519,
       rootKey: s.rk,
@@ -89,6 +89,9 @@ export function serialize(state: RatchetState): Uint8Array {
       sendCount: s.ns,
       receiveCount: s.nr,
       previousSendCount: s.pn,
+    }
+    const fast = encodeStateFields({
+      ...common,
       keysCount: s.keysCount,
       skipped: s.skipped.values(),
       previousReceivingPublicKeys: s.previousDhr,
@@ -98,17 +101,7 @@ export function serialize(state: RatchetState): Uint8Array {
     return toBinary(
       RatchetStateSchema,
       create(RatchetStateSchema, {
-        version: STATE_VERSION,
-        dh: s.dh.name === 'secp256k1' ? DH_SECP256K1 : DH_X25519,
-        rootKey: s.rk,
-        sendingChainKey: s.cks,
-        receivingChainKey: s.ckr,
-        sendingPrivateKey: privateKey,
-        sendingPublicKey: s.dhs.publicKey,
-        receivingPublicKey: s.dhr ?? EMPTY,
-        sendCount: s.ns,
-        receiveCount: s.nr,
-        previousSendCount: s.pn,
+        ...common,
         keysCount: BigInt(s.keysCount),
         skipped: groupSkipped(s.skipped),
         previousReceivingPublicKeys: [...s.previousDhr],

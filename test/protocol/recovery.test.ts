@@ -35,6 +35,14 @@ function received(
   return r
 }
 
+/** The signed prekeys `at` holds as active (not expired) for `of`'s installation `id`. */
+function activeKeys(at: Device, of: Device, id: string): Uint8Array[] {
+  return at.store
+    .listBundles(of.publicKey)
+    .filter((b) => b.installationId === id && !b.expired)
+    .map((b) => b.signedPreKey)
+}
+
 function converse(a: Device, b: Device, rounds: number): void {
   for (let i = 0; i < rounds; i++) {
     const x = received(b, a, send(a, b, `a${String(i)}`))
@@ -181,13 +189,7 @@ for (const [storeName, makeStore] of SCENARIO_STORES) {
       const stale = alice2.protocol.encrypt(charlie.publicKey, utf8('from alice-2'))
       assert.deepEqual(stale.message.bundles[0]!.signedPreKeys['alice-1']!.signedPreKey, oldKey)
       assert.equal(received(charlie, alice2, stale).pfs, true)
-      const active = charlie.store
-        .listBundles(alice1.publicKey)
-        .filter((b) => b.installationId === 'alice-1' && !b.expired)
-      assert.deepEqual(
-        active.map((b) => b.signedPreKey),
-        [newKey],
-      )
+      assert.deepEqual(activeKeys(charlie, alice1, 'alice-1'), [newKey])
       const next = send(charlie, restored, 'to the restored device')
       assert.equal(received(restored, charlie, next).pfs, true)
     })
@@ -211,13 +213,7 @@ for (const [storeName, makeStore] of SCENARIO_STORES) {
       // … and the old key, in a newer bundle from a stale source, does not displace it.
       clock.now += HOUR_NS
       bob.protocol.processBundle(alice.protocol.ourBundle())
-      const active = bob.store
-        .listBundles(alice.publicKey)
-        .filter((b) => b.installationId === 'alice-1' && !b.expired)
-      assert.deepEqual(
-        active.map((b) => b.signedPreKey),
-        [newKey],
-      )
+      assert.deepEqual(activeKeys(bob, alice, 'alice-1'), [newKey])
       // The session Alice had started (on Bob's key) is gone with her store, and a rotation
       // does not end it: re-established (the messenger's repair: her bundle, his answer).
       const lost = send(bob, restored, 'lost with the old session')

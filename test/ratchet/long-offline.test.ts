@@ -15,7 +15,7 @@ import {
   initiator,
   responder,
 } from '../../src/ratchet/index.ts'
-import type { EncryptResult, RatchetState } from '../../src/ratchet/index.ts'
+import type { DhName, EncryptResult, RatchetState } from '../../src/ratchet/index.ts'
 import {
   DH_NAMES,
   codeOf,
@@ -42,16 +42,25 @@ test('the hard cap keeps the skipped keys of one header within what a session ke
   assert.ok(MAX_CATCH_UP_SKIP <= MAX_MESSAGE_KEYS_PER_SESSION)
 })
 
+/** A fresh session of `dh`: Alice sent one message and Bob read it. */
+function established(dh: DhName): {
+  alice: RatchetState
+  bob: RatchetState
+} & ReturnType<typeof countingProvider> {
+  const { crypto, counts } = countingProvider()
+  const sk = crypto.randomBytes(32)
+  const spk = generateKeyPair(dh, crypto)
+  const first = encrypt(initiator(sk, spk.publicKey, { dh, crypto }), utf8('first'))
+  const bob = decrypt(responder(sk, spk, { dh, crypto }), first.header, first.ciphertext).state
+  return { alice: first.state, bob, counts, crypto }
+}
+
 for (const dh of DH_NAMES) {
   test(`${dh}: a gap of ${String(GAP)} needs the allowance; with it every message decrypts`, () => {
-    const { crypto, counts } = countingProvider()
-    const sk = crypto.randomBytes(32)
-    const spk = generateKeyPair(dh, crypto)
-    let alice = initiator(sk, spk.publicKey, { dh, crypto })
-    let bob = responder(sk, spk, { dh, crypto })
-    const first = encrypt(alice, utf8('first'))
-    alice = first.state
-    bob = decrypt(bob, first.header, first.ciphertext).state
+    const e = established(dh)
+    const counts = e.counts
+    let alice = e.alice
+    let bob = e.bob
     const b = burst(alice, GAP + 1)
     alice = b.state
     const last = b.sent[GAP]!
@@ -87,14 +96,7 @@ for (const dh of DH_NAMES) {
   })
 
   test(`${dh}: beyond the hard cap refused whatever the allowance, without work`, () => {
-    const { crypto, counts } = countingProvider()
-    const sk = crypto.randomBytes(32)
-    const spk = generateKeyPair(dh, crypto)
-    let alice = initiator(sk, spk.publicKey, { dh, crypto })
-    let bob = responder(sk, spk, { dh, crypto })
-    const first = encrypt(alice, utf8('first'))
-    alice = first.state
-    bob = decrypt(bob, first.header, first.ciphertext).state
+    const { alice, bob, counts, crypto } = established(dh)
     const template = encrypt(alice, utf8('x'))
     const before = stateHex(bob)
     resetCounts(counts)
