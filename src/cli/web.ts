@@ -19,6 +19,7 @@ import type { Command } from 'commander'
 import type { CliContext } from './context.ts'
 import { CliError, ExitCode } from './errors.ts'
 import { checkMultiaddr } from './network.ts'
+import { untilStopped } from './signals.ts'
 
 type Ctx = (cmd: Command) => CliContext
 
@@ -174,15 +175,7 @@ export function registerWeb(program: Command, ctx: Ctx, root: string = WEB_DIST)
         c.out.line(url)
         c.out.line(c.style.dim('Open it in a browser; Ctrl-C stops the server.'))
       }
-      await new Promise<void>((resolve) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop)
-          process.off('SIGTERM', stop)
-          resolve()
-        }
-        process.on('SIGINT', stop)
-        process.on('SIGTERM', stop)
-      })
+      await untilStopped()
       await web.close()
     })
 }

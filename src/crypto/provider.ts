@@ -5,7 +5,7 @@
  * @module
  */
 import { PfsError } from '../errors.ts'
-import { concatBytes, constantTimeEqual, wipe } from './bytes.ts'
+import { bytesEqual, concatBytes, constantTimeEqual, wipe } from './bytes.ts'
 import { checkSignature, invalidKey, macMismatch } from './checks.ts'
 import type {
   CompressedPublicKey,
@@ -36,12 +36,6 @@ function checkPublicKeyShape(publicKey: Uint8Array): void {
 /** Slots of the conversion memo, per output form (a power of two). */
 const CONVERTED_SLOTS = 512
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
-}
-
 /**
  * Memoizes SEC1 conversions of public keys: the receive path converts the same few senders' keys
  * for every message (signer → chat key, chat key → message id), and one conversion is a point
@@ -61,7 +55,7 @@ function convertedKeys(
       (((publicKey[1]! << 8) | publicKey[2]!) & (CONVERTED_SLOTS - 1)) +
       (compressed ? CONVERTED_SLOTS : 0)
     const known = inputs[slot]
-    if (known !== undefined && sameBytes(known, publicKey)) return outputs[slot]!.slice()
+    if (known !== undefined && bytesEqual(known, publicKey)) return outputs[slot]!.slice()
     const out = convert(publicKey, compressed)
     inputs[slot] = publicKey.slice()
     outputs[slot] = out.slice()

@@ -6,20 +6,7 @@
  * @module
  */
 export { Messenger, DEFAULT_ADVERTISE_INTERVAL_MS } from './messenger.ts'
-export type {
-  ChatMessageInfo,
-  ContactInfo,
-  ContactRequestInfo,
-  DecryptionFailureReason,
-  DeviceInfo,
-  MessengerEvents,
-  MessengerOptions,
-  MessengerStats,
-  RepairAction,
-  SendResult,
-  SyncProgress,
-  SyncResult,
-} from './types.ts'
+export type * from './types.ts'
 export { MessengerErrorCode, messengerError } from './errors.ts'
 export { CONTACT_CODE_PREFIX, encodeContactCode, parseContactCode } from './contact-code.ts'
 export type { ParsedContactCode } from './contact-code.ts'

@@ -87,14 +87,12 @@ export interface CachedBundle {
 }
 
 /** Bounds of the memos: generous for a device's working set, small in memory. */
-const MAX_KEYS = 1024
 const MAX_BUNDLES = 512
 const MAX_SECRETS = 1024
 const MAX_STATES = 1024
 
 /** The memos of one `Protocol` (one identity, one store). */
 export class ProtocolCache {
-  readonly #compressed = new BoundedMap<string, Uint8Array>(MAX_KEYS)
   readonly #verified = new BoundedMap<string, Uint8Array>(MAX_BUNDLES)
   readonly #secrets = new BoundedMap<string, Uint8Array>(MAX_SECRETS, (s) => {
     wipe(s)
@@ -104,17 +102,6 @@ export class ProtocolCache {
   })
   /** Our last signed bundle (prekeys.ts). */
   ourBundle: CachedBundle | undefined
-
-  /** `compress(key)` memoized by the input bytes; a throwing `compress` caches nothing. */
-  compressed(key: Uint8Array, compress: (k: Uint8Array) => Uint8Array): Uint8Array {
-    const h = keyOf(key)
-    let out = this.#compressed.get(h)
-    if (out === undefined) {
-      out = compress(key)
-      this.#compressed.set(h, out.slice())
-    }
-    return out.slice()
-  }
 
   /** The identity of a bundle verified before under exactly `key`, or undefined. */
   verifiedBundle(key: string): Uint8Array | undefined {

@@ -167,11 +167,11 @@ function positive(name: string, v: number): number {
 }
 
 /**
- * `crypto.compressPublicKey(key)`, memoized (cache.ts): peers' identities arrive with every message
- * and every send names one. Throws as `compressPublicKey` for a key that is not a curve point.
+ * `crypto.compressPublicKey(key)` (the provider memoizes conversions: peers' identities arrive
+ * with every message). Throws as `compressPublicKey` for a key that is not a curve point.
  */
 export function compressKey(ctx: Context, key: Uint8Array): Uint8Array {
-  return ctx.cache.compressed(key, (k) => ctx.crypto.compressPublicKey(k))
+  return ctx.crypto.compressPublicKey(key)
 }
 
 /** Milliseconds for the store's `number` times, from the ns clock. */

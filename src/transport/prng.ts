@@ -50,6 +50,16 @@ export class Prng {
     return t
   }
 
+  /** `n` bytes: each 32-bit draw gives four, least significant first. */
+  bytes(n: number): Uint8Array {
+    const out = new Uint8Array(n)
+    for (let i = 0; i < n; i += 4) {
+      const w = this.nextUint32()
+      for (let j = 0; j < 4 && i + j < n; j++) out[i + j] = (w >>> (8 * j)) & 255
+    }
+    return out
+  }
+
   /** Uniform in [0, 1). */
   next(): number {
     return this.nextUint32() / 4294967296

@@ -18,6 +18,17 @@ import { ROOT, browserBuildOptions } from '../../scripts/build-browser.ts'
 
 /** Debian's chromium package (CI: `apt-get install -y chromium`); override with CHROMIUM_PATH. */
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
+
+/** Flags for headless test runs: no sandbox (containers), no GPU, no background traffic. */
+export const CHROMIUM_ARGS: readonly string[] = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
 /** Why the browser tests skip, or false when Chromium is there. */
 export const skipBrowser: string | false = existsSync(CHROMIUM)
   ? false
@@ -83,15 +94,7 @@ export async function startHarness(): Promise<BrowserHarness> {
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: [...CHROMIUM_ARGS],
   })
   const page = context.pages()[0] ?? (await context.newPage())
   const errors: string[] = []

@@ -74,14 +74,19 @@ export function recorder(m: Messenger): {
   return { events }
 }
 
+/** `a` adds `b` by its contact code (with `intro`) and `b` accepts: mutual contacts. */
+export async function befriend(w: World, a: Messenger, b: Messenger, intro = 'hi'): Promise<void> {
+  await w.settle()
+  await a.addContact(b.contactCode(), intro)
+  await w.settle()
+  await b.acceptContact(a.publicKey)
+  await w.settle()
+}
+
 /** Alice and Bob, mutual contacts through a contact code. */
 export async function pair(w: World): Promise<{ alice: Messenger; bob: Messenger }> {
   const alice = await Messenger.create(w.opts('alice'))
   const bob = await Messenger.create(w.opts('bob'))
-  await w.settle()
-  await alice.addContact(bob.contactCode(), 'hi Bob')
-  await w.settle()
-  await bob.acceptContact(alice.publicKey)
-  await w.settle()
+  await befriend(w, alice, bob, 'hi Bob')
   return { alice, bob }
 }

@@ -36,7 +36,7 @@ import {
 } from '../../src/wire/index.ts'
 import type { ProtocolMessage } from '../../src/wire/index.ts'
 import { countingProvider } from '../security/counting-crypto.ts'
-import { recorder, world } from './helpers.ts'
+import { befriend, recorder, world } from './helpers.ts'
 import type { World } from './helpers.ts'
 
 const crypto = defaultProvider()
@@ -88,11 +88,7 @@ async function setup(seed: number): Promise<Setup> {
   const bobStore = new MemoryStore()
   const alice = await Messenger.create(w.opts('alice', aliceStore))
   const bob = await Messenger.create({ ...w.opts('bob', bobStore), crypto: counting.provider })
-  await w.settle()
-  await alice.addContact(bob.contactCode(), 'hi')
-  await w.settle()
-  await bob.acceptContact(alice.publicKey)
-  await w.settle()
+  await befriend(w, alice, bob)
   await alice.send(bob.publicKey, 'before')
   await w.settle()
   await bob.send(alice.publicKey, 'ack')

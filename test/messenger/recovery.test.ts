@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { after, test } from 'node:test'
 import { Messenger } from '../../src/messenger/index.ts'
 import { SqliteStore } from '../../src/store/index.ts'
-import { recorder, world } from './helpers.ts'
+import { befriend, recorder, world } from './helpers.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'pfs-messenger-'))
 after(() => {
@@ -19,10 +19,7 @@ test('SqliteStore: recovered device gets decryptionFailed, re-establishes, conti
   const alice = await Messenger.create(w.opts('alice', aliceStore))
   const bob = await Messenger.create(w.opts('bob', bobStore))
   const b = recorder(bob)
-  await alice.addContact(bob.contactCode(), 'hi')
-  await w.settle()
-  await bob.acceptContact(alice.publicKey)
-  await w.settle()
+  await befriend(w, alice, bob)
   await alice.send(bob.publicKey, 'before')
   await w.settle()
   assert.equal(b.events.message.at(-1)?.text, 'before')

@@ -28,7 +28,7 @@ import {
   encodeProtocolMessage,
 } from '../../src/wire/index.ts'
 import type { ProtocolMessage } from '../../src/wire/index.ts'
-import { recorder, world } from './helpers.ts'
+import { befriend, recorder, world } from './helpers.ts'
 import type { World } from './helpers.ts'
 
 const crypto = defaultProvider()
@@ -53,11 +53,7 @@ async function talking(seed: number, bobOptions: { autoRepair?: boolean } = {}):
   const bob = await Messenger.create({ ...w.opts('bob', bobStore), ...bobOptions })
   const a = recorder(alice)
   const b = recorder(bob)
-  await w.settle()
-  await alice.addContact(bob.contactCode(), 'hi')
-  await w.settle()
-  await bob.acceptContact(alice.publicKey)
-  await w.settle()
+  await befriend(w, alice, bob)
   await alice.send(bob.publicKey, 'one')
   await w.settle()
   await bob.send(alice.publicKey, 'two')

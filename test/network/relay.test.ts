@@ -75,18 +75,34 @@ test('three nodes in a line relay both ways through the middle one', async () =>
   assert.equal(right.stats().invalid, 0)
 })
 
-test('a dropped bootstrap peer is redialled with backoff', async () => {
+/**
+ * A leaf bootstrapped from a hub that then closed, once `gone(leaf)` shows the disconnect;
+ * `restartHub` brings the hub back with the same key on the same port.
+ */
+async function leafOfClosedHub(gone: (leaf: Libp2pNetwork) => boolean): Promise<{
+  leaf: Libp2pNetwork
+  restartHub: () => Promise<Libp2pNetwork>
+}> {
   const peerKey = await generatePeerKey()
-  let hub = await node({ peerKey })
+  const hub = await node({ peerKey })
   const addr = hub.multiaddrs[0]!
   const leaf = await node({ bootstrap: [addr] })
   nodes.push(leaf)
   await leaf.waitForPeers(1)
   await hub.close()
-  await until(() => leaf.peers().length === 0, 'disconnect')
+  await until(() => gone(leaf), 'disconnect')
+  const restartHub = async (): Promise<Libp2pNetwork> => {
+    const again = await node({ peerKey, listen: [addr.split('/p2p/')[0]!] })
+    nodes.push(again)
+    return again
+  }
+  return { leaf, restartHub }
+}
+
+test('a dropped bootstrap peer is redialled with backoff', async () => {
+  const { leaf, restartHub } = await leafOfClosedHub((l) => l.peers().length === 0)
   // Same key, same port: the leaf finds it again on its own.
-  hub = await node({ peerKey, listen: [addr.split('/p2p/')[0]!] })
-  nodes.push(hub)
+  const hub = await restartHub()
   await until(() => leaf.peers().includes(hub.peerId), 'reconnection', 15_000)
   await leaf.waitForPeers(1)
   const got: Envelope[] = []
@@ -104,17 +120,9 @@ test('publishing with no peers fails with NETWORK_FAILURE; close is idempotent',
 })
 
 test('a publish while the bootstrap peer is being redialled waits for it instead of failing', async () => {
-  const peerKey = await generatePeerKey()
-  let hub = await node({ peerKey })
-  const addr = hub.multiaddrs[0]!
-  const leaf = await node({ bootstrap: [addr] })
-  nodes.push(leaf)
-  await leaf.waitForPeers(1)
-  await hub.close()
-  await until(() => leaf.topicPeers().length === 0, 'disconnect')
+  const { leaf, restartHub } = await leafOfClosedHub((l) => l.topicPeers().length === 0)
   const sent = leaf.publish(envelope(8))
-  hub = await node({ peerKey, listen: [addr.split('/p2p/')[0]!] })
-  nodes.push(hub)
+  const hub = await restartHub()
   const got: Envelope[] = []
   hub.subscribe([topicA], (e) => got.push(e))
   await sent

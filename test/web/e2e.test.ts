@@ -17,7 +17,7 @@ import { chromium } from 'playwright-core'
 import type { BrowserContext, Page } from 'playwright-core'
 import { ROOT } from '../../scripts/build-browser.ts'
 import { WEB_DIST } from '../../src/cli/web.ts'
-import { CHROMIUM, skipBrowser } from '../browser/helpers.ts'
+import { CHROMIUM, CHROMIUM_ARGS, skipBrowser } from '../browser/helpers.ts'
 import { buildWeb } from './build.ts'
 import type { WebBuild } from './build.ts'
 import { startCli } from './processes.ts'
@@ -81,21 +81,13 @@ describe('web client', () => {
         `\n  page errors: ${pageErrors.slice(-5).join('\n        ')}` +
         `\n  notices: ${notices.slice(-8).join(' | ')}`
 
-      /** Debian's Chromium at phone width, a fresh profile, flags as in test/browser/helpers.ts. */
+      /** Debian's Chromium at phone width, a fresh profile, the test flags of test/browser/helpers.ts. */
       const launch = async (): Promise<Page> => {
         context = await chromium.launchPersistentContext(tmp('chromium'), {
           executablePath: CHROMIUM,
           headless: true,
           viewport: VIEWPORT,
-          args: [
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-quic',
-            '--no-first-run',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-          ],
+          args: [...CHROMIUM_ARGS],
         })
         const p = context.pages()[0] ?? (await context.newPage())
         p.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`))
@@ -313,7 +305,7 @@ describe('web client', () => {
           executablePath: CHROMIUM,
           headless: true,
           viewport: VIEWPORT,
-          args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run'],
+          args: [...CHROMIUM_ARGS],
         })
         try {
           const p2 = second.pages()[0] ?? (await second.newPage())

@@ -27,6 +27,7 @@ import { toJson } from '../context.ts'
 import { CliError, ExitCode } from '../errors.ts'
 import { commandNetwork } from '../network.ts'
 import { fields } from '../present.ts'
+import { untilStopped } from '../signals.ts'
 
 type Ctx = (cmd: Command) => CliContext
 
@@ -69,15 +70,7 @@ export function registerDirectory(program: Command, ctx: Ctx): void {
         c.out.line(url)
         c.out.line(c.style.dim(`state in ${file}; Ctrl-C stops it`))
       }
-      await new Promise<void>((resolve) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop)
-          process.off('SIGTERM', stop)
-          resolve()
-        }
-        process.on('SIGINT', stop)
-        process.on('SIGTERM', stop)
-      })
+      await untilStopped()
       await server.close()
       if (!c.json) c.out.line(c.style.dim('directory stopped'))
     })

@@ -14,6 +14,7 @@ import type { CliContext } from '../context.ts'
 import { checkMultiaddr } from '../network.ts'
 import { checkWebhook, startPushRole } from '../push-role.ts'
 import type { PushRole } from '../push-role.ts'
+import { untilStopped } from '../signals.ts'
 
 type Ctx = (cmd: Command) => CliContext
 
@@ -87,15 +88,7 @@ export function registerNode(program: Command, ctx: Ctx): void {
             c.style.dim('Connect with: status-pfs chat --peer <one of the above> --data DIR'),
           )
         }
-        await new Promise<void>((resolve) => {
-          const stop = (): void => {
-            process.off('SIGINT', stop)
-            process.off('SIGTERM', stop)
-            resolve()
-          }
-          process.on('SIGINT', stop)
-          process.on('SIGTERM', stop)
-        })
+        await untilStopped()
         await push?.close()
         await net.close()
         if (!c.json) c.out.line(c.style.dim('node stopped'))
