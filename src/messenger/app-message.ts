@@ -50,15 +50,141 @@ export interface UnwrappedMessage {
   readonly id: string
 }
 
+/** Entries a {@link RecoveredSignatures} keeps by default: a few sync batches ahead, bounded. */
+export const RECOVERED_SIGNATURES_LIMIT = 8192
+
+const SIGNATURE_LENGTH = 65
+const DIGEST_LENGTH = 32
+const PUBLIC_KEY_LENGTH = 65
+
+interface RecoveredEntry {
+  readonly signature: Uint8Array
+  readonly digest: Uint8Array
+  readonly signer: Uint8Array
+}
+
+/**
+ * A map key from the first 53 bits of a 65-byte signature's `r` (uniform for honest signers):
+ * hex-encoding all 65 bytes cost more than the lookup saves. Only a key: `take` compares the
+ * whole signature.
+ */
+function signatureKey(signature: Uint8Array): number {
+  const v = new DataView(signature.buffer, signature.byteOffset, 8)
+  return v.getUint32(0) * 0x200000 + (v.getUint32(4) >>> 11)
+}
+
+/**
+ * Application signatures recovered ahead of time (issue 9 catch-up): during `Messenger.sync()` the
+ * envelope-opening worker (sync-open-worker.ts) decrypts a shadow copy of the ratchet sessions and
+ * recovers each application signature's signer there, so that the main thread's
+ * {@link unwrapApplicationMessage} can skip its own ECDSA recovery.
+ *
+ * Why a hit is as good as recovering: public-key recovery is a deterministic function of
+ * (signature, digest); an entry holds only public values — the signature, keccak256(payload) and
+ * the key recovered from both by the same provider code — and `take` returns a signer only for an
+ * equal signature and an equal digest, byte for byte, i.e. the very inputs the main thread would
+ * recover from. The message's payload is still hashed on the main thread, and every other check
+ * (the signer equals the envelope signer, the message id) runs unchanged. Entries come only from
+ * the worker's own recovery, never from the network; one made from a different plaintext (a
+ * shadow session that diverged, a forged or altered message) has another signature or digest and
+ * is simply not used.
+ *
+ * Bounded: past `limit` entries the oldest is dropped (an entry is also dropped when taken).
+ */
+export class RecoveredSignatures {
+  readonly #entries = new Map<number, RecoveredEntry>()
+  readonly #limit: number
+  #hits = 0
+
+  constructor(limit: number = RECOVERED_SIGNATURES_LIMIT) {
+    this.#limit = Math.max(1, Math.floor(limit))
+  }
+
+  /** How many `take` calls found their entry. */
+  get hits(): number {
+    return this.#hits
+  }
+
+  /** Entries held. */
+  get size(): number {
+    return this.#entries.size
+  }
+
+  /** Records that `signature` over `digest` recovers to `signer` (65 bytes); copies all three. */
+  remember(signature: Uint8Array, digest: Uint8Array, signer: Uint8Array): void {
+    if (
+      signature.length !== SIGNATURE_LENGTH ||
+      digest.length !== DIGEST_LENGTH ||
+      signer.length !== PUBLIC_KEY_LENGTH
+    ) {
+      return
+    }
+    const key = signatureKey(signature)
+    // Re-inserted at the end: the map's order is the eviction order. Another signature with the
+    // same key (only a signer reusing a nonce can make one) replaces the older entry.
+    this.#entries.delete(key)
+    this.#entries.set(key, {
+      signature: signature.slice(),
+      digest: digest.slice(),
+      signer: signer.slice(),
+    })
+    while (this.#entries.size > this.#limit) {
+      const oldest = this.#entries.keys().next()
+      if (oldest.done === true) break
+      this.#entries.delete(oldest.value)
+    }
+  }
+
+  /**
+   * The signer recorded for `signature` when it was recorded with this very `digest`, removed;
+   * undefined otherwise (then the caller recovers itself). An entry with another digest is left.
+   */
+  take(signature: Uint8Array, digest: Uint8Array): Uint8Array | undefined {
+    if (signature.length !== SIGNATURE_LENGTH) return undefined
+    const key = signatureKey(signature)
+    const entry = this.#entries.get(key)
+    if (
+      entry === undefined ||
+      !bytesEqual(entry.signature, signature) ||
+      !bytesEqual(entry.digest, digest)
+    ) {
+      return undefined
+    }
+    this.#entries.delete(key)
+    this.#hits++
+    return entry.signer
+  }
+}
+
+/**
+ * The signer of `signature` over `payload`: from `recovered` when it holds this (signature,
+ * keccak256(payload)) pair, else recovered here (see {@link RecoveredSignatures} for why both are
+ * the same). Throws what `recoverKeccak` throws.
+ */
+function recoverSigner(
+  payload: Uint8Array,
+  signature: Uint8Array,
+  crypto: CryptoProvider,
+  recovered: RecoveredSignatures | undefined,
+): Uint8Array {
+  if (recovered === undefined) return crypto.recoverKeccak(payload, signature)
+  const digest = crypto.keccak256(payload)
+  // `recoverKeccak(payload, sig)` is `secp256k1Recover(keccak256(payload), sig, false)` on both
+  // providers (crypto/provider.ts), which checks the signature's length and recovery id itself.
+  return recovered.take(signature, digest) ?? crypto.secp256k1Recover(digest, signature, false)
+}
+
 /**
  * Parses an `ApplicationMetadataMessage` from `sender` (the envelope signer) and checks that its
- * signature is the sender's.
+ * signature is the sender's. `recovered`: signers recovered ahead of time during a sync
+ * ({@link RecoveredSignatures}); the result and every check are the same with or without it.
  * @throws {PfsError} `WIRE_MALFORMED`, `INVALID_SIGNATURE` (missing, or someone else's)
  */
 export function unwrapApplicationMessage(
   bytes: Uint8Array,
   sender: Uint8Array,
   crypto: CryptoProvider,
+  recovered?: RecoveredSignatures,
 ): UnwrappedMessage {
   const m = decodeApplicationMetadataMessage(bytes)
   if (m.signature.length === 0) {
@@ -66,7 +192,7 @@ export function unwrapApplicationMessage(
   }
   let signer: Uint8Array
   try {
-    signer = crypto.recoverKeccak(m.payload, m.signature)
+    signer = recoverSigner(m.payload, m.signature, crypto, recovered)
   } catch (e) {
     throw new PfsError(
       'INVALID_SIGNATURE',

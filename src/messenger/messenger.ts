@@ -27,9 +27,11 @@ import {
   StoreClient,
   contactCodeKey,
   contactCodeTopic,
+  NegotiatedKeyCache,
   createEnvelope,
   envelopeHash,
   open,
+  negotiatedTopic,
   partitionedTopic,
   seal,
   sealAsymmetric,
@@ -65,13 +67,18 @@ import {
 } from '../wire/index.ts'
 import type { Bundle, ChatMessage, ProtocolMessage } from '../wire/index.ts'
 import { accountFromPhrase, newPhrase, uuidV4 } from './account.ts'
-import { unwrapApplicationMessage, wrapApplicationMessage } from './app-message.ts'
+import {
+  RecoveredSignatures,
+  unwrapApplicationMessage,
+  wrapApplicationMessage,
+} from './app-message.ts'
 import { encodeContactCode, parseContactCode } from './contact-code.ts'
 import type { ParsedContactCode } from './contact-code.ts'
 import { contactState, latestRequest, pendingRequest } from './contact-state.ts'
 import { NetworkDirectory } from './directory/network-directory.ts'
 import { messengerError } from './errors.ts'
 import { SyncOpener } from './sync-open-pool.ts'
+import { syncSessions } from './sync-sessions.ts'
 import { Emitter } from './events.ts'
 import { chatIdentity, identiconSvg } from './identity/index.ts'
 import type { ColorHash } from './identity/index.ts'
@@ -159,8 +166,11 @@ const MAX_RETRY_ROUNDS = 8
 
 /** How the envelope of a protocol message came. */
 interface Via {
-  /** On our partitioned topic (1:1 traffic), not a contact-code advertisement. */
-  readonly partitioned: boolean
+  /**
+   * On our partitioned topic or a negotiated one (1:1 traffic, PROTOCOL.md §11.3), not a
+   * contact-code advertisement.
+   */
+  readonly direct: boolean
   /** Set for store-node envelopes during `sync()`; never for relay traffic. */
   readonly catchUp: CatchUp | undefined
   readonly envelope: Envelope
@@ -248,6 +258,8 @@ export class Messenger {
   #deferred: (() => void)[] | undefined
   /** Set while `sync()` runs. */
   #catchUp: CatchUp | undefined
+  /** Set while `sync()` runs: application signers recovered ahead by the worker. */
+  #recovered: RecoveredSignatures | undefined
   /** Hex of our partitioned topic. */
   readonly #partitionedTopic: string
   /** Last automatic re-establishment per sender (hex), ms. */
@@ -255,7 +267,18 @@ export class Messenger {
   /** Last resend per asking device (`sender hex/installation`), ms. */
   readonly #resentAt = new Map<string, number>()
   readonly #events: Emitter<MessengerEvents>
-  readonly #topicKeys = new Map<string, OpenKey>()
+  /**
+   * How to open each topic we listen on (by hex): a key, or its derivation, run on first use. The
+   * contact-code and negotiated keys are PBKDF2s of 65,356 rounds (~10 ms each), and most of
+   * these topics carry nothing in a given session or sync.
+   */
+  readonly #topicKeys = new Map<string, OpenKey | (() => OpenKey)>()
+  /** Negotiated topic and key per peer (PROTOCOL.md §11.4): one PBKDF2 each per process. */
+  readonly #negotiated: NegotiatedKeyCache
+  /** The negotiated topic we listen on, by peer (compressed key, hex). */
+  readonly #negotiatedPeers = new Map<string, Topic>()
+  /** Hex of the negotiated topics we listen on. */
+  readonly #negotiatedTopics = new Set<string>()
   readonly #contactKeys = new Map<string, SecretKey>()
   readonly #chatClocks = new Map<string, bigint>()
   readonly #pending = new Set<Promise<unknown>>()
@@ -289,6 +312,7 @@ export class Messenger {
     this.#self = this.#crypto.compressPublicKey(account.identityPublicKey)
     this.#selfFull = this.#crypto.decompressPublicKey(account.identityPublicKey)
     this.#partitionedTopic = topicHex(partitionedTopic(this.#selfFull, this.#crypto))
+    this.#negotiated = new NegotiatedKeyCache({ provider: this.#crypto })
     const who = chatIdentity(this.#selfFull, this.#crypto)
     this.publicKey = who.chatId
     this.compressedKey = who.compressedKey
@@ -796,6 +820,8 @@ export class Messenger {
       caughtUp: 0,
     }
     this.#catchUp = catchUp
+    const recovered = new RecoveredSignatures()
+    this.#recovered = recovered
     try {
       for (const node of this.#opts.storeNodes ?? ['default']) {
         const cursor = this.#store.getSyncCursor(node, topics)
@@ -825,7 +851,12 @@ export class Messenger {
         // Full batches wait in `opener` while a worker opens them ahead (sync-open-pool.ts).
         const opener = new SyncOpener({
           provider: this.#crypto,
-          keyOf: (e) => this.#topicKeys.get(topicHex(e.topic)),
+          keyOf: (e) => this.#keyOf(topicHex(e.topic)),
+          recovered,
+          sessions: () => ({
+            installationId: this.installationId,
+            sessions: syncSessions(this.#store, this.#self),
+          }),
         })
         const client = new StoreClient(this.#network, {
           topics,
@@ -876,6 +907,7 @@ export class Messenger {
       }
     } finally {
       this.#catchUp = undefined
+      this.#recovered = undefined
     }
     return { fetched, delivered, failed, caughtUp: catchUp.caughtUp }
   }
@@ -959,7 +991,13 @@ export class Messenger {
     this.#background(this.#maybeAdvertise())
   }
 
-  /** (Re)subscribes to our partitioned and contact-code topics and our contacts' contact codes. */
+  /**
+   * (Re)subscribes to our partitioned and contact-code topics, our contacts' contact codes, and
+   * the negotiated topics of every peer we hold a shared secret with, every contact and
+   * ourselves (PROTOCOL.md §11.3: the reference listens on the first group; a contact or a
+   * device of ours may send there before this installation has a record, e.g. after a
+   * recovery, and the secret needs only our identity key).
+   */
   #subscribe(): void {
     if (this.#closed || !this.#started) return
     const topics = this.#topics()
@@ -975,23 +1013,61 @@ export class Messenger {
     })
   }
 
-  /** Every topic we listen on, with its key recorded in `#topicKeys`. */
+  /** Every topic we listen on, with its key (or derivation) recorded in `#topicKeys`. */
   #topics(): Topic[] {
     const topics: Topic[] = []
-    const add = (t: Topic, key: OpenKey): void => {
+    const add = (t: Topic, key: OpenKey | (() => OpenKey)): void => {
       const h = topicHex(t)
       if (!this.#topicKeys.has(h)) this.#topicKeys.set(h, key)
       if (!topics.some((x) => topicHex(x) === h)) topics.push(t)
     }
     add(partitionedTopic(this.#selfFull, this.#crypto), { privateKey: this.#identity })
-    add(contactCodeTopic(this.#selfFull, this.#crypto), {
-      symKey: this.#contactKey(this.#selfFull),
-    })
+    const contactCode = (full: Uint8Array): void => {
+      add(contactCodeTopic(full, this.#crypto), () => ({ symKey: this.#contactKey(full) }))
+    }
+    contactCode(this.#selfFull)
+    const peers = [this.#self]
     for (const c of this.#store.listContacts()) {
-      const full = this.#crypto.decompressPublicKey(c.identity)
-      add(contactCodeTopic(full, this.#crypto), { symKey: this.#contactKey(full) })
+      contactCode(this.#crypto.decompressPublicKey(c.identity))
+      peers.push(c.identity)
+    }
+    for (const s of this.#store.listSharedSecrets()) {
+      s.secret.fill(0)
+      peers.push(s.identity)
+    }
+    for (const identity of peers) {
+      const topic = this.#negotiatedTopic(identity)
+      add(topic, () => ({ symKey: this.#negotiatedChannel(identity).key }))
     }
     return topics
+  }
+
+  /** The key to open `topic` (hex) with, derived now if it was left for first use. */
+  #keyOf(topic: string): OpenKey | undefined {
+    const k = this.#topicKeys.get(topic)
+    if (typeof k !== 'function') return k
+    const key = k()
+    this.#topicKeys.set(topic, key)
+    return key
+  }
+
+  /** Our negotiated topic with `peer` (PROTOCOL.md §11.4), remembered as one we listen on. */
+  #negotiatedTopic(peer: Uint8Array): Topic {
+    const h = this.#hex(peer)
+    let topic = this.#negotiatedPeers.get(h)
+    if (topic === undefined) {
+      const secret = this.#crypto.secp256k1Ecdh(this.#identity, peer)
+      topic = negotiatedTopic(secret, this.#crypto)
+      secret.fill(0)
+      this.#negotiatedPeers.set(h, topic)
+      this.#negotiatedTopics.add(topicHex(topic))
+    }
+    return topic
+  }
+
+  /** Topic and key (PBKDF2 once per peer) of the static secret with `peer`. */
+  #negotiatedChannel(peer: Uint8Array): { topic: Topic; key: SecretKey } {
+    return this.#negotiated.get(peer, () => this.#crypto.secp256k1Ecdh(this.#identity, peer))
   }
 
   #contactKey(full: Uint8Array): SecretKey {
@@ -1050,7 +1126,7 @@ export class Messenger {
     } catch {
       return 'ignored'
     }
-    const key = this.#topicKeys.get(topicHex(envelope.topic))
+    const key = this.#keyOf(topicHex(envelope.topic))
     if (key === undefined) return 'ignored'
     let signer: Uint8Array | undefined
     let message: ProtocolMessage
@@ -1064,7 +1140,9 @@ export class Messenger {
       return 'ignored'
     }
     const via: Via = {
-      partitioned: topicHex(envelope.topic) === this.#partitionedTopic,
+      direct:
+        topicHex(envelope.topic) === this.#partitionedTopic ||
+        this.#negotiatedTopics.has(topicHex(envelope.topic)),
       catchUp: fromStore ? this.#catchUp : undefined,
       envelope,
     }
@@ -1161,9 +1239,20 @@ export class Messenger {
       }
       // A bare bundle sent to us 1:1 is a device asking for re-establishment: our `reestablish`
       // after a failure, or our answer as a partitioned device (issue 10 "self-healing").
-      if (result.kind === 'bundle-only' && via.partitioned && !fromSelf) {
+      if (result.kind === 'bundle-only' && via.direct && !fromSelf) {
         this.#answerRepairRequest(sender, message.installationId)
       }
+    }
+    // The sender's first message under protocol version ≥ 1: listen on our negotiated topic with
+    // it from now on (§11.4), where it will send once it has heard from all our devices.
+    if (
+      result.kind === 'message' &&
+      'sharedSecret' in result &&
+      !this.#negotiatedPeers.has(this.#hex(sender))
+    ) {
+      after.push(() => {
+        this.#subscribe()
+      })
     }
     if (this.#deferred === undefined) tell()
     else this.#deferred.push(tell)
@@ -1177,7 +1266,7 @@ export class Messenger {
     r: Extract<HandleResult, { kind: 'message' }>,
     after: (() => void)[],
   ): void {
-    const app = unwrapApplicationMessage(r.payload, sender, this.#crypto)
+    const app = unwrapApplicationMessage(r.payload, sender, this.#crypto, this.#recovered)
     const now = this.#clock()
     if (app.type === ApplicationType.ChatMessage) {
       const cm = decodeChatMessage(app.payload)
@@ -1544,10 +1633,13 @@ export class Messenger {
     })
     const stored = hooks.record !== undefined
     let state: 'sent' | 'failed' = 'sent'
+    // Our first message to them recorded the shared secret: listen where they will answer.
+    if (!this.#negotiatedPeers.has(this.#hex(peer))) this.#subscribe()
     try {
-      await this.#publishTo(peer, theirs.message)
+      const negotiated = this.#opts.negotiatedTopics === true
+      await this.#publishTo(peer, theirs.message, negotiated && theirs.agreed)
       if (ours !== undefined && ours.targets.length > 0)
-        await this.#publishTo(this.#self, ours.message)
+        await this.#publishTo(this.#self, ours.message, negotiated && ours.agreed)
     } catch (e) {
       state = 'failed'
       throw e
@@ -1588,12 +1680,22 @@ export class Messenger {
     for (const t of targets) this.#events.emit('delivery', { id, installationId: t, state })
   }
 
-  /** ECIES to `identity` on its partitioned topic, signed with our identity key. */
-  #publishTo(identity: Uint8Array, message: ProtocolMessage): Promise<void> {
+  /**
+   * Signed with our identity key; symmetric on our negotiated topic with `identity` when every
+   * target installation has agreed (`EncryptResult.agreed`, PROTOCOL.md §11.3-§11.4), otherwise
+   * ECIES on its partitioned topic, where every device of it listens. Repair traffic (bundles,
+   * re-establishment, resends) always takes the partitioned topic: the device it is for may not
+   * know the secret yet.
+   */
+  #publishTo(identity: Uint8Array, message: ProtocolMessage, agreed = false): Promise<void> {
+    const payload = encodeProtocolMessage(message)
+    if (agreed) {
+      const channel = this.#negotiatedChannel(identity)
+      const data = sealSymmetric(payload, channel.key, this.#identity, { provider: this.#crypto })
+      return this.#publish(channel.topic, data)
+    }
     const full = this.#crypto.decompressPublicKey(identity)
-    const data = sealAsymmetric(encodeProtocolMessage(message), full, this.#identity, {
-      provider: this.#crypto,
-    })
+    const data = sealAsymmetric(payload, full, this.#identity, { provider: this.#crypto })
     return this.#publish(partitionedTopic(full, this.#crypto), data)
   }
 

@@ -14,6 +14,13 @@
  * and if the worker cannot start or fails, everything is. Topic keys go to the worker once each
  * (moved, not copied) and are wiped there when the pool closes.
  *
+ * With `sessions` and `recovered`, the worker also recovers the application signatures ahead
+ * (sync-open-worker.ts, a shadow copy of our ratchet sessions): the snapshot goes once, when the
+ * worker is ready and before its first batch, its state bytes copied and moved; the public
+ * `{ signature, digest, signer }` entries it sends back (after each batch's `opened` reply, as it
+ * gets to them) go into `recovered`, where `unwrapApplicationMessage` uses them only on an exact
+ * match (`RecoveredSignatures`, app-message.ts). Entries that come too late are simply unused.
+ *
  * @module
  */
 import type { Worker } from 'node:worker_threads'
@@ -21,7 +28,11 @@ import { providers } from '../crypto/index.ts'
 import type { CryptoProvider } from '../crypto/index.ts'
 import { rememberOpened } from '../transport/portable.ts'
 import type { Envelope, OpenKey } from '../transport/portable.ts'
-import type { FromWorker, ToWorker } from './sync-open-worker.ts'
+import type { RecoveredSignatures } from './app-message.ts'
+import { forEachApp } from './sync-app-entries.ts'
+import type { FromWorker, SessionSnapshot, ToWorker } from './sync-open-worker.ts'
+
+export type { SessionSnapshot } from './sync-open-worker.ts'
 
 /**
  * Built-ins by name at run time (`process.getBuiltinModule`), without the `node:` scheme: the
@@ -31,14 +42,21 @@ const WORKER_THREADS = 'worker_threads'
 const OS = 'os'
 
 /** Batches queued ahead of the one being handled: the worker opens these meanwhile. */
-const LOOKAHEAD = 2
+const LOOKAHEAD = 4
 /** Requests in the worker at once (so that it never waits for the main thread to yield). */
-const MAX_IN_FLIGHT = 2
+const MAX_IN_FLIGHT = 4
 
 export interface SyncOpenerOptions {
   readonly provider: CryptoProvider
   /** The key the messenger will open this envelope with; undefined: not opened ahead. */
   readonly keyOf: (envelope: Envelope) => OpenKey | undefined
+  /**
+   * Our installation id and the sessions to decrypt ahead in (read once, when the worker is
+   * ready); without it, or with `recovered` missing, no application signature is recovered ahead.
+   */
+  readonly sessions?: () => { installationId: string; sessions: readonly SessionSnapshot[] }
+  /** Where the signatures the worker recovered go (public values only). */
+  readonly recovered?: RecoveredSignatures
 }
 
 interface Batch {
@@ -171,8 +189,20 @@ export class SyncOpener {
   }
 
   #onMessage(m: FromWorker): void {
+    if (m.t === 'apps') {
+      const recovered = this.#options.recovered
+      if (recovered !== undefined) {
+        forEachApp(m.entries, (a) => {
+          recovered.remember(a.signature, a.digest, a.signer)
+        })
+      }
+      return
+    }
     if (m.t === 'ready') {
-      if (this.#state === 'starting') this.#state = 'ready'
+      if (this.#state === 'starting') {
+        this.#state = 'ready'
+        this.#sendSessions()
+      }
       this.#pump()
       return
     }
@@ -197,6 +227,36 @@ export class SyncOpener {
     this.#worker = undefined
     for (const req of this.#requests.values()) req.done()
     this.#requests.clear()
+  }
+
+  /**
+   * Sends the session snapshot, once (the worker is ready, no batch sent yet). The states are
+   * secrets: each is copied into its own buffer, which is moved, so no copy stays here.
+   */
+  #sendSessions(): void {
+    const w = this.#worker
+    const list = this.#options.sessions
+    if (w === undefined || list === undefined || this.#options.recovered === undefined) return
+    let snapshot: ReturnType<typeof list>
+    try {
+      snapshot = list()
+    } catch {
+      // The store could not be read: the worker only opens envelopes, as without a snapshot.
+      return
+    }
+    if (snapshot.sessions.length === 0) return
+    const sessions = snapshot.sessions.map((s) => ({
+      identity: Uint8Array.from(s.identity),
+      installationId: s.installationId,
+      bundleId: Uint8Array.from(s.bundleId),
+      // A fresh buffer of its own (never a view into a store's pooled memory), moved below.
+      state: new Uint8Array(s.state),
+    }))
+    const message: ToWorker = { t: 'sessions', installationId: snapshot.installationId, sessions }
+    w.postMessage(
+      message,
+      sessions.map((s) => s.state.buffer),
+    )
   }
 
   /** Sends queued batches (never the one due next) while the worker has room. */

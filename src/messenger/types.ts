@@ -40,6 +40,18 @@ export interface MessengerOptions {
    * its `reestablish()` is the only repair.
    */
   readonly autoRepair?: boolean
+  /**
+   * Send 1:1 messages on the negotiated topic once every target device has agreed (PROTOCOL.md
+   * §11.3-§11.4, what status-go does); default false: always on the recipient's partitioned
+   * topic (ECIES), which status-go also reads. Off by default because a device of the
+   * recipient that we do not know yet (recovered, or paired while we were away) listens on the
+   * partitioned topic but not on a negotiated one before it holds our contact: it would never
+   * see the message, so it could not answer as a partitioned device (whitepaper §4.5). On, the
+   * receiver skips an ECDH per envelope (a cheaper catch-up). Either way the messenger listens on
+   * the negotiated topics of its contacts, its own, and every peer it shares a secret with, so
+   * status-go peers that switched to them are heard.
+   */
+  readonly negotiatedTopics?: boolean
 }
 
 /**

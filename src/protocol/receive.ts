@@ -321,7 +321,11 @@ function recordSharedSecret(
   const secret = ctx.cache.sharedSecret(sender, () =>
     ctx.crypto.secp256k1Ecdh(ctx.identity, sender),
   )
-  ctx.store.putSharedSecret(sender, secret)
-  ctx.store.addSharedSecretInstallation(sender, installationId)
+  // Read first: once recorded (every message after the first), nothing is written.
+  const record = ctx.store.getSharedSecret(sender)
+  if (record === undefined) ctx.store.putSharedSecret(sender, secret)
+  if (record?.installations.includes(installationId) !== true) {
+    ctx.store.addSharedSecretInstallation(sender, installationId)
+  }
   return secret
 }

@@ -55,6 +55,13 @@ export interface EncryptResult {
   readonly failures: readonly SendFailure[]
   /** True when every entry travels in a Double Ratchet session (false for the DH fallback). */
   readonly pfs: boolean
+  /**
+   * §11.3-§11.4 (status-go `Agreed`): every installation that got an entry has sent us a
+   * message under protocol version ≥ 1, so it listens on the negotiated topic of our static
+   * shared secret; the caller then sends there (symmetric) instead of the recipient's
+   * partitioned topic (ECIES). False with no entry, or for the DH fallback alone.
+   */
+  readonly agreed: boolean
 }
 
 /** Encrypts `payload` for `theirIdentity`. Call inside a store transaction. */
@@ -105,7 +112,31 @@ export function encryptMessage(
     bundles: [bundle],
     encryptedMessage: entries,
   })
-  return { message, targets, failures, pfs: pfs && targets.length > 0 }
+  const agreed = agree(ctx, their, targets)
+  return { message, targets, failures, pfs: pfs && targets.length > 0, agreed }
+}
+
+/**
+ * §11.4 `Agreed`: records the static secret with our own installation id (so that we listen on
+ * its topic from our first message on, as the reference does), then tells whether every target
+ * installation (`"none"` aside) is recorded as agreeing. The record is read, and written only
+ * when something is missing: this runs once per message sent.
+ */
+function agree(ctx: Context, their: Uint8Array, targets: readonly string[]): boolean {
+  const record = ctx.store.getSharedSecret(their)
+  if (record === undefined) {
+    const secret = ctx.cache.sharedSecret(their, () =>
+      ctx.crypto.secp256k1Ecdh(ctx.identity, their),
+    )
+    ctx.store.putSharedSecret(their, secret)
+    secret.fill(0)
+  }
+  const agreeing = record?.installations ?? []
+  if (!agreeing.includes(ctx.installationId)) {
+    ctx.store.addSharedSecretInstallation(their, ctx.installationId)
+  }
+  const ids = targets.filter((t) => t !== NO_INSTALLATION_ID)
+  return ids.length > 0 && ids.every((id) => agreeing.includes(id))
 }
 
 function encryptFor(

@@ -9,12 +9,27 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { SecretKey, providers } from '../../src/crypto/index.ts'
+import { SecretKey, providers, utf8 } from '../../src/crypto/index.ts'
 import type { CryptoProvider } from '../../src/crypto/index.ts'
 import { isPfsError } from '../../src/errors.ts'
+import {
+  RecoveredSignatures,
+  unwrapApplicationMessage,
+  wrapApplicationMessage,
+} from '../../src/messenger/app-message.ts'
 import { SyncOpener } from '../../src/messenger/sync-open-pool.ts'
+import type { SessionSnapshot } from '../../src/messenger/sync-open-pool.ts'
+import { encrypt, initiator, responder, serialize } from '../../src/ratchet/index.ts'
+import type { RatchetState } from '../../src/ratchet/index.ts'
 import { open, sealAsymmetric, sealSymmetric } from '../../src/transport/index.ts'
 import type { Envelope, OpenKey, OpenedPayload } from '../../src/transport/index.ts'
+import {
+  DRHeaderSchema,
+  EncryptedMessageProtocolSchema,
+  ProtocolMessageSchema,
+  create,
+  encodeProtocolMessage,
+} from '../../src/wire/index.ts'
 
 const crypto = providers.native
 const me = crypto.generateKeyPair()
@@ -149,5 +164,137 @@ describe('SyncOpener', () => {
     assert.equal(opener.workerReady, false)
     await opener.close()
     assert.deepEqual(seen, all)
+  })
+})
+
+describe('SyncOpener: application signatures recovered ahead in a shadow session', () => {
+  const OURS = 'bob-1'
+  const THEIRS = 'alice-1'
+  const senderFull = crypto.decompressPublicKey(sender.publicKey)
+  const spk = crypto.generateKeyPair()
+
+  /** `n` Double Ratchet messages from `sender` to us, each with the application bytes inside. */
+  function conversation(n: number): {
+    envelopes: Envelope[]
+    apps: Uint8Array[]
+    ours: RatchetState
+  } {
+    const sk = crypto.randomBytes(32)
+    let theirs = initiator(sk, spk.publicKey, { crypto })
+    const ours = responder(sk, spk, { crypto })
+    const envelopes: Envelope[] = []
+    const apps: Uint8Array[] = []
+    for (let i = 0; i < n; i++) {
+      const app = wrapApplicationMessage(
+        1,
+        utf8(`m${String(i)}`),
+        sender.privateKey,
+        senderFull,
+        crypto,
+      )
+      const sent = encrypt(theirs, app.bytes)
+      theirs = sent.state
+      const message = create(ProtocolMessageSchema, {
+        installationId: THEIRS,
+        encryptedMessage: {
+          [OURS]: create(EncryptedMessageProtocolSchema, {
+            DRHeader: create(DRHeaderSchema, {
+              key: sent.header.dh,
+              n: sent.header.n,
+              pn: sent.header.pn,
+              id: spk.publicKey,
+            }),
+            payload: sent.ciphertext,
+          }),
+        },
+      })
+      const data = sealAsymmetric(encodeProtocolMessage(message), me.publicKey, sender.privateKey, {
+        provider: crypto,
+      })
+      envelopes.push(envelope(data, false))
+      apps.push(app.bytes)
+    }
+    return { envelopes, apps, ours }
+  }
+
+  /** Runs the opener over `envelopes` and unwraps each message with the memo, as a sync does. */
+  async function run(
+    envelopes: readonly Envelope[],
+    apps: readonly Uint8Array[],
+    sessions: SessionSnapshot[] | undefined,
+  ): Promise<{ hits: number; same: boolean }> {
+    const recovered = new RecoveredSignatures()
+    const opener = new SyncOpener({
+      provider: crypto,
+      keyOf,
+      recovered,
+      ...(sessions === undefined ? {} : { sessions: () => ({ installationId: OURS, sessions }) }),
+    })
+    let same = true
+    let i = 0
+    const flush = (batch: readonly Envelope[]): void => {
+      for (const e of batch) {
+        open(e.data, keyOf(e), { provider: crypto })
+        const bytes = apps[envelopes.indexOf(e)]!
+        const withMemo = unwrapApplicationMessage(bytes, sender.publicKey, crypto, recovered)
+        const without = unwrapApplicationMessage(bytes, sender.publicKey, crypto)
+        same &&= withMemo.id === without.id && withMemo.type === without.type
+        i++
+      }
+    }
+    try {
+      for (let j = 0; j < envelopes.length; j += 10) {
+        await opener.push(envelopes.slice(j, j + 10), flush)
+        if (j === 0) await ready(opener)
+        // A main thread busy with the store: the worker gets ahead.
+        else await sleep(30)
+      }
+      await opener.drain(flush)
+    } finally {
+      await opener.close()
+    }
+    assert.equal(i, envelopes.length)
+    return { hits: recovered.hits, same }
+  }
+
+  const snapshot = (
+    state: RatchetState,
+    bundleId: Uint8Array = spk.publicKey,
+  ): SessionSnapshot => ({
+    identity: sender.publicKey,
+    installationId: THEIRS,
+    bundleId,
+    state: serialize(state),
+  })
+
+  test('signers come from the worker for the batches it decrypts ahead; results unchanged', async () => {
+    const { envelopes, apps, ours } = conversation(60)
+    const session = snapshot(ours)
+    const stored = session.state.slice()
+    const { hits, same } = await run(envelopes, apps, [session])
+    assert.ok(same)
+    // The first batch is handled before the worker is ready; most of the rest come from it.
+    assert.ok(hits >= 30, `${String(hits)} hits`)
+    assert.ok(hits <= 50)
+    assert.deepEqual(session.state, stored, "the caller's state bytes are copied, not moved")
+  })
+
+  test('no snapshot, another session, or the session under another name: no hits, same results', async () => {
+    const { envelopes, apps, ours } = conversation(40)
+    const other = conversation(1).ours
+    for (const sessions of [
+      undefined,
+      [],
+      // A shadow session that is not the sender's: every MAC fails, nothing is recovered.
+      [snapshot(other)],
+      // The right state under another bundle id, installation or identity: never looked up.
+      [snapshot(ours, crypto.generateKeyPair().publicKey)],
+      [{ ...snapshot(ours), installationId: 'alice-2' }],
+      [{ ...snapshot(ours), identity: me.publicKey }],
+    ]) {
+      const { hits, same } = await run(envelopes, apps, sessions)
+      assert.ok(same)
+      assert.equal(hits, 0)
+    }
   })
 })

@@ -153,9 +153,19 @@ const REQUEST_COLUMNS = 'id, identity, direction, state, text, created_at, updat
 
 /**
  * Tables whose rows the protocol reads on every message and writes rarely (devices, bundles, our
- * signed prekeys): their `SELECT`s are served from `#rows` inside transactions (issue 9).
+ * signed prekeys, the §11.4 shared secrets): their `SELECT`s are served from `#rows` inside
+ * transactions (issue 9).
  */
-const CACHED_TABLES = new Set(['installations', 'bundles', 'signed_prekeys'])
+const CACHED_TABLES = new Set([
+  'installations',
+  'bundles',
+  'signed_prekeys',
+  'shared_secrets',
+  'shared_secret_installations',
+  // The messenger derives a contact's state from these on every message (contact-state.ts).
+  'contacts',
+  'contact_requests',
+])
 /**
  * Tables whose writes cannot change a cached table: not cached themselves, and no foreign key
  * cascades from them into a cached one (the cascades run from installations to bundles and
@@ -164,12 +174,8 @@ const CACHED_TABLES = new Set(['installations', 'bundles', 'signed_prekeys'])
 const INDEPENDENT_TABLES = new Set([
   'sessions',
   'skipped_keys',
-  'shared_secrets',
-  'shared_secret_installations',
   'one_time_prekeys',
   'account',
-  'contacts',
-  'contact_requests',
   'messages',
   'message_deliveries',
   'seen_envelopes',
@@ -1135,12 +1141,11 @@ export class SqliteStore implements Store {
 
   #sharedSecret(r: Row): SharedSecretRecord {
     const identity = bytes(r['identity'])
-    const installations = this.#stmt(
-      `SELECT installation_id FROM shared_secret_installations WHERE identity = ?
+    const installations = this.#all(
+      `SELECT installation_id AS id FROM shared_secret_installations WHERE identity = ?
        ORDER BY installation_id`,
-    )
-      .pluck()
-      .all(blob(identity)) as string[]
+      blob(identity),
+    ).map((row) => row['id'] as string)
     return { identity, secret: this.#open(S.secret, r['secret']), installations }
   }
 
@@ -1270,12 +1275,25 @@ export class SqliteStore implements Store {
   listContactRequests(options: ListContactRequestsOptions = {}): ContactRequestRecord[] {
     const { state, identity } = options
     if (identity !== undefined) checkBytes('identity', identity)
+    // Per identity its own statement: SQLite plans `(@identity IS NULL OR identity = @identity)`
+    // as a full scan, and the messenger asks per received message (contact-state.ts).
+    // Positional parameters, so that the row cache can serve the per-identity query.
+    const s = state ?? null
     return this.#op('listContactRequests', () =>
-      this.#all(
-        `SELECT ${REQUEST_COLUMNS} FROM contact_requests
-         WHERE (@state IS NULL OR state = @state) AND (@identity IS NULL OR identity = @identity)
-         ORDER BY created_at, id`,
-        { state: state ?? null, identity: optBlob(identity) },
+      (identity === undefined
+        ? this.#all(
+            `SELECT ${REQUEST_COLUMNS} FROM contact_requests
+             WHERE (? IS NULL OR state = ?) ORDER BY created_at, id`,
+            s,
+            s,
+          )
+        : this.#all(
+            `SELECT ${REQUEST_COLUMNS} FROM contact_requests
+             WHERE identity = ? AND (? IS NULL OR state = ?) ORDER BY created_at, id`,
+            blob(identity),
+            s,
+            s,
+          )
       ).map((r) => this.#request(r)),
     )
   }
