@@ -58,13 +58,23 @@ export function archivedSessions(
  * archived sessions beyond `MAX_ARCHIVED` are deleted. Call inside a store transaction.
  */
 export function archiveSession(ctx: Context, session: SessionRecord, nowMs: number): void {
+  ctx.store.deleteSession(session.id)
+  putArchived(ctx, session, nowMs)
+}
+
+/**
+ * Stores `session`, which names wire bundle id `session.bundleId` but is not stored (another
+ * session holds that id), straight into the archive: decrypt-only, newest archived. For a late
+ * X3DH header from an installation's superseded incarnation (`acceptInitiation`). Call inside a
+ * store transaction.
+ */
+export function putArchived(ctx: Context, session: SessionRecord, nowMs: number): void {
   const older = archivedSessions(ctx, session.bundleId, session.identity, session.installationId)
   const index = older.length === 0 ? 1 : indexOf(older[0]!.bundleId) + 1
   const suffix = new Uint8Array(SUFFIX_LENGTH)
   suffix[0] = MARK
   new DataView(suffix.buffer).setUint32(1, index >>> 0)
   const bundleId = concatBytes(session.bundleId, suffix)
-  ctx.store.deleteSession(session.id)
   ctx.store.putSession({
     ...session,
     id: sessionId(bundleId, session.installationId),

@@ -73,15 +73,16 @@ export function acceptX3dhHeader(
   spk: SignedPreKeyRecord,
   header: X3DHHeader,
   nowNs: bigint,
+  superseded = false,
 ): void {
   const named = header.oneTimePreKey
   if (named.length === 0) {
-    acceptInitiation(ctx, sender, installationId, spk, header.key, nowNs)
+    acceptInitiation(ctx, sender, installationId, spk, header.key, nowNs, undefined, superseded)
     return
   }
   const opk = ctx.store.takeOneTimePreKey(named)
   if (opk !== undefined) {
-    acceptInitiation(ctx, sender, installationId, spk, header.key, nowNs, opk)
+    acceptInitiation(ctx, sender, installationId, spk, header.key, nowNs, opk, superseded)
     return
   }
   wipe(spk.privateKey)

@@ -133,7 +133,8 @@ export function handleMessage(
       throw new PfsError('SESSION_NOT_FOUND', 'session not found', { header: 'x3dh' })
     }
     // With our one-time-prekey extension when the header names one (one-time-prekeys.ts).
-    acceptX3dhHeader(ctx, sender, installationId, spk, entry.X3DHHeader, nowNs)
+    const superseded = supersededSender(ctx, message, sender, installationId)
+    acceptX3dhHeader(ctx, sender, installationId, spk, entry.X3DHHeader, nowNs, superseded)
   }
   if (entry.DRHeader !== undefined) {
     const dr = entry.DRHeader
@@ -157,6 +158,31 @@ export function handleMessage(
     ...(downgrade ? { downgrade: true as const } : {}),
   }
   return withSharedSecret(result, sharedSecret)
+}
+
+/**
+ * True when the message's own bundle entry (the sending installation's signed prekey) is not
+ * the installation's active signed prekey, now that every bundle of the message is stored: the
+ * message was sent by an incarnation of the installation that a newer one has replaced (a
+ * rotation, or a wipe and restore under the same installation id, whose new prekey we have
+ * already seen) and is arriving late. A reset we learnt from this very message (`storeBundle`'s
+ * reset rule) makes its key the active one, so it is not superseded. Unknown (no entry, no
+ * active key): false.
+ */
+function supersededSender(
+  ctx: Context,
+  message: ProtocolMessage,
+  sender: Uint8Array,
+  installationId: string,
+): boolean {
+  const active = ctx.store.getActiveBundle(sender, installationId)
+  if (active === undefined) return false
+  for (const b of message.bundles) {
+    if (!Object.hasOwn(b.signedPreKeys, installationId)) continue
+    const own = b.signedPreKeys[installationId]!.signedPreKey
+    if (own.length > 0) return !bytesEqual(compressKey(ctx, own), active.signedPreKey)
+  }
+  return false
 }
 
 /** Errors after which an archived session of the same wire id may still read the message. */

@@ -12,7 +12,7 @@ import type { OneTimePreKeyRecord, SessionRecord, SignedPreKeyRecord } from '../
 import { performActiveX3dh, x3dhPassive } from '../x3dh/index.ts'
 import type { Context } from './context.ts'
 import { toMs } from './context.ts'
-import { archiveSession, archivedSessions } from './archive.ts'
+import { archiveSession, putArchived, archivedSessions } from './archive.ts'
 import { sessionId } from './session-id.ts'
 
 export { sessionId }
@@ -130,6 +130,7 @@ export function acceptInitiation(
   theirEphemeral: Uint8Array,
   nowNs: bigint,
   opk?: OneTimePreKeyRecord,
+  superseded = false,
 ): void {
   const spkPrivate = SecretKey.fromBytes(spk.privateKey)
   wipe(spk.privateKey)
@@ -155,7 +156,6 @@ export function acceptInitiation(
       wipe(sk)
       return
     }
-    if (existing !== undefined) archiveSession(ctx, existing, toMs(nowNs))
     const state = responder(
       sk,
       { privateKey: spkPrivate, publicKey: spk.publicKey },
@@ -163,7 +163,7 @@ export function acceptInitiation(
         crypto: ctx.crypto,
       },
     )
-    putSession(ctx, {
+    const record: SessionRecord = {
       id: sessionId(spk.publicKey, installationId),
       identity: theirIdentity,
       installationId,
@@ -173,7 +173,18 @@ export function acceptInitiation(
       createdAt: toMs(nowNs),
       // A late X3DH header on a rotated key: decrypt-only from the start (§3.3-§3.4).
       expiresAt: spk.expired ? toMs(nowNs) : NO_EXPIRY,
-    })
+    }
+    // The header comes from an incarnation of the installation that a newer one has replaced
+    // (its message carries a signed prekey that is no longer the installation's active one, e.g.
+    // sent just before the device was wiped and restored under the same id, and delivered
+    // late): its session must not displace the one the live device runs. It is kept
+    // decrypt-only, for its own late messages.
+    if (existing !== undefined && superseded) {
+      putArchived(ctx, record, toMs(nowNs))
+      return
+    }
+    if (existing !== undefined) archiveSession(ctx, existing, toMs(nowNs))
+    putSession(ctx, record)
   } finally {
     spkPrivate.destroy()
     opkPrivate?.destroy()

@@ -233,6 +233,32 @@ for (const [storeName, makeStore] of SCENARIO_STORES) {
       )
     })
 
+    test("a late X3DH header from a restored installation's old incarnation does not displace the live session", () => {
+      const clock = { now: T0 }
+      const alice = device(makeStore, 'alice', 'alice-1', clock)
+      const bob = device(makeStore, 'bob', 'bob-1', clock)
+      alice.protocol.processBundle(bob.protocol.ourBundle())
+      // The old device starts a session with Bob; its message is delayed (a store node, a slow
+      // path) while the device is wiped and restored under the same installation id.
+      const late = send(alice, bob, 'sent just before the wipe')
+      assert.ok(late.message.encryptedMessage['bob-1']!.X3DHHeader !== undefined)
+      clock.now += HOUR_NS
+      const restored = device(makeStore, 'alice', 'alice-1', clock, {
+        firstSignedPreKeyVersion: Number(clock.now / 1_000_000_000n),
+      })
+      restored.protocol.processBundle(bob.protocol.ourBundle())
+      assert.equal(received(bob, restored, send(restored, bob, 'hello from the restore')).pfs, true)
+      // The late message still reads (its session goes to the archive) …
+      assert.equal(
+        new TextDecoder().decode(received(bob, alice, late).payload),
+        'sent just before the wipe',
+      )
+      // … and Bob keeps answering in the restored device's session, which it can read.
+      const answer = send(bob, restored, 'answer')
+      assert.equal(new TextDecoder().decode(received(restored, bob, answer).payload), 'answer')
+      converse(restored, bob, 2)
+    })
+
     test('recovery as a new installation: partitioned, answered, then targeted', () => {
       const clock = { now: T0 }
       const alice = device(makeStore, 'alice', 'alice-1', clock)

@@ -240,7 +240,9 @@ test(
   // session (same wire id); the replaced session now moves to the archive (protocol/archive.ts).
   { timeout: 600_000 },
   async () => {
-    const r = await runSimulation({ seed: 1, messages: 100, maxSkewMs: 0 })
+    // The app's own reestablish() on top of autoRepair: both paths retire sessions.
+    const r = await runSimulation({ seed: 1, messages: 100, maxSkewMs: 0, appReestablish: true })
     assert.equal(faults(r), 0, formatReport(r))
+    assert.ok(r.scenario.reestablishments > 0, formatReport(r))
   },
 )

@@ -7,8 +7,9 @@
  * decides what each device should have shown; `runSimulation` returns the counts and the faults.
  *
  * The simulator plays the app around each messenger: it syncs on reconnect and every half hour,
- * confirms pairing of its own devices, removes retired devices, and answers `decryptionFailed`
- * with `reestablish()` (at most once per peer per 10 minutes).
+ * confirms pairing of its own devices and removes retired devices. Repairing undecryptable
+ * messages is left to the messenger's `autoRepair`; with `appReestablish` the app also answers
+ * `decryptionFailed` with `reestablish()` (at most once per peer per 10 minutes).
  *
  * Deterministic per seed: the fault model, the schedule and every key and nonce come from seeded
  * generators, and simulated time only moves when the simulator moves it.
@@ -55,6 +56,11 @@ export interface SimOptions {
   readonly trace?: string
   /** How many faults the report lists; default 50. */
   readonly maxFaults?: number
+  /**
+   * The app also calls `reestablish()` on `decryptionFailed` (at most once per peer per 10
+   * minutes), on top of the messenger's own `autoRepair`; default false.
+   */
+  readonly appReestablish?: boolean
 }
 
 export interface SimReport extends OracleResult {
@@ -256,7 +262,7 @@ class Simulation {
         )
       const now = this.#world.now()
       const last = device.reestablished.get(e.from) ?? -Infinity
-      if (now - last >= 10 * MINUTE && !device.retired) {
+      if (this.#o.appReestablish === true && now - last >= 10 * MINUTE && !device.retired) {
         device.reestablished.set(e.from, now)
         this.#scenario.reestablishments++
         this.#background(e.reestablish())
