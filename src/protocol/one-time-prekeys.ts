@@ -62,6 +62,7 @@ export function startSessionWithOneTimePreKey(
  * handle puts it back. A header naming an OPK we no longer hold is accepted only as a repeat for
  * the session already set up on `spk` with that sender installation: the DR step that follows
  * must then decrypt in it (a replay fails there as `DUPLICATE`, a forgery as `MAC_MISMATCH`).
+ * `superseded`: as `acceptInitiation`'s.
  *
  * @throws {PfsError} `SESSION_NOT_FOUND` for an OPK we do not hold and no session to repeat, with
  *   nothing changed; `INVALID_KEY` as `acceptInitiation`.

@@ -118,9 +118,10 @@ export function createInitiatorSession(
  * Passive X3DH for an incoming X3DH header on our signed prekey `spk`. An existing session with
  * the same SK is kept as is (the header repeats on every message until the sender hears from
  * us), and so is an archived one with it; a different SK (the peer started over) takes the wire id
- * and the current session moves to the archive (archive.ts). `opk` is our one-time prekey the
- * header named, already taken out of the store (our extension: DH4; its private key is wiped
- * here).
+ * and the current session moves to the archive (archive.ts) — unless `superseded` (the header
+ * comes from an older incarnation of the installation, receive.ts): then the new session goes
+ * to the archive and the current one stays. `opk` is our one-time prekey the header named,
+ * already taken out of the store (our extension: DH4; its private key is wiped here).
  */
 export function acceptInitiation(
   ctx: Context,
