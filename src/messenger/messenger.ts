@@ -171,6 +171,11 @@ interface Via {
    * contact-code advertisement.
    */
   readonly direct: boolean
+  /**
+   * On a negotiated topic: every device of both people holds its key, so our own other devices'
+   * messages to the peer arrive here too.
+   */
+  readonly negotiated: boolean
   /** Set for store-node envelopes during `sync()`; never for relay traffic. */
   readonly catchUp: CatchUp | undefined
   readonly envelope: Envelope
@@ -1139,10 +1144,11 @@ export class Messenger {
       // Someone else's message on a shared (partitioned) topic, or garbage: not ours.
       return 'ignored'
     }
+    const topic = topicHex(envelope.topic)
+    const negotiated = this.#negotiatedTopics.has(topic)
     const via: Via = {
-      direct:
-        topicHex(envelope.topic) === this.#partitionedTopic ||
-        this.#negotiatedTopics.has(topicHex(envelope.topic)),
+      direct: topic === this.#partitionedTopic || negotiated,
+      negotiated,
       catchUp: fromStore ? this.#catchUp : undefined,
       envelope,
     }
@@ -1231,7 +1237,9 @@ export class Messenger {
         })
       }
       for (const fn of after) fn()
-      if (result.kind === 'partitioned') {
+      // Our other device's message to the peer, seen on our shared negotiated topic, is not for
+      // us at all: no partitioned-device case (whitepaper §4.5 is about senders that miss us).
+      if (result.kind === 'partitioned' && !(fromSelf && via.negotiated)) {
         this.#events.emit('partitionedDevice', { from: this.#hex(sender), answered: result.answer })
         if (result.answer && !fromSelf) {
           this.#background(this.#publishTo(sender, this.#proto.bundleMessage()))

@@ -99,3 +99,38 @@ test('default: every 1:1 message on the partitioned topic, also after agreement'
   assert.equal(b.events.message.at(-1)?.text, 'z')
   await Promise.all([alice.close(), bob.close()])
 })
+
+test("our other device's message to the peer, seen on the shared negotiated topic, is not a partitioned-device case", async () => {
+  const w = world()
+  const alice = await Messenger.create({ ...w.opts('alice'), negotiatedTopics: true })
+  const bob = await Messenger.create(w.opts('bob'))
+  await befriend(w, alice, bob)
+  const alice2 = await Messenger.recover({
+    ...w.opts('alice2'),
+    phrase: alice.phrase!,
+    negotiatedTopics: true,
+  })
+  const a2 = recorder(alice2)
+  await w.settle()
+  await alice.enableDevice(alice2.installationId)
+  await w.settle()
+  await alice2.enableDevice(alice.installationId)
+  await w.settle()
+  // alice2 knows Bob (the app restored its contacts), so it listens on the topic alice shares
+  // with him: every device of both people holds its key.
+  await alice2.addContact(bob.publicKey)
+  await w.settle()
+  const topics: string[] = []
+  w.net.node('spy').subscribe('all', (e) => {
+    topics.push(toHex(e.topic))
+  })
+  await alice.send(bob.publicKey, 'to Bob, and a copy to my other device')
+  await w.settle()
+  assert.ok(topics.length >= 2)
+  assert.deepEqual(a2.events.partitionedDevice, [])
+  assert.ok(
+    a2.events.message.some((m) => m.text === 'to Bob, and a copy to my other device' && m.outgoing),
+    'the copy for our own devices arrived',
+  )
+  await Promise.all([alice.close(), alice2.close(), bob.close()])
+})

@@ -2,7 +2,7 @@
  * Command line of the chaos simulator (issue 10):
  *
  *     npx tsx test/sim/main.ts --seed 1 --messages 10000 [--loss 0.2] [--skew-ms 120000] [--ttl 60]
- *       [--app-reestablish] [--verbose] [--json]
+ *       [--app-reestablish] [--negotiated-topics] [--verbose] [--json]
  *     npm run sim -- --seed 1 --messages 10000
  *
  * Prints the summary; exits 1 on any message undecryptable by fault, any duplicate shown to a user
@@ -33,6 +33,7 @@ const { values } = parseArgs({
     ttl: { type: 'string' },
     trace: { type: 'string' },
     'app-reestablish': { type: 'boolean', default: false },
+    'negotiated-topics': { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
@@ -49,6 +50,7 @@ const report = await runSimulation({
   ttl: number(values.ttl, 60, 'ttl'),
   ...(values.trace !== undefined && { trace: values.trace }),
   appReestablish: values['app-reestablish'],
+  negotiatedTopics: values['negotiated-topics'],
   ...((values.verbose || values.trace !== undefined) && {
     log: (line: string) => process.stderr.write(`${line}\n`),
   }),

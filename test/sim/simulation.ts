@@ -61,6 +61,8 @@ export interface SimOptions {
    * minutes), on top of the messenger's own `autoRepair`; default false.
    */
   readonly appReestablish?: boolean
+  /** Every messenger runs with `negotiatedTopics: true` (sends on agreed negotiated topics). */
+  readonly negotiatedTopics?: boolean
 }
 
 export interface SimReport extends OracleResult {
@@ -228,6 +230,7 @@ class Simulation {
       deviceName: node,
       storeNodes: ['store'],
       ttl: this.#o.ttl ?? 60,
+      negotiatedTopics: this.#o.negotiatedTopics === true,
     }
   }
 
