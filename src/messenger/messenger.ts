@@ -27,10 +27,10 @@ import {
   StoreClient,
   contactCodeKey,
   contactCodeTopic,
-  NegotiatedKeyCache,
   createEnvelope,
   envelopeHash,
   open,
+  negotiatedKey,
   negotiatedTopic,
   partitionedTopic,
   seal,
@@ -164,6 +164,13 @@ interface CatchUp {
 /** Retry rounds of a sync's deferred envelopes, the last one included (`CatchUp`). */
 const MAX_RETRY_ROUNDS = 8
 
+/** A negotiated topic, with the static secret until its key is derived (then the key). */
+interface PeerTopic {
+  readonly topic: Topic
+  secret?: Uint8Array | undefined
+  key?: SecretKey | undefined
+}
+
 /** How the envelope of a protocol message came. */
 interface Via {
   /**
@@ -278,10 +285,12 @@ export class Messenger {
    * these topics carry nothing in a given session or sync.
    */
   readonly #topicKeys = new Map<string, OpenKey | (() => OpenKey)>()
-  /** Negotiated topic and key per peer (PROTOCOL.md §11.4): one PBKDF2 each per process. */
-  readonly #negotiated: NegotiatedKeyCache
-  /** The negotiated topic we listen on, by peer (compressed key, hex). */
-  readonly #negotiatedPeers = new Map<string, Topic>()
+  /**
+   * Our negotiated topic with each peer (by `#hex`, PROTOCOL.md §11.4), and its key once derived:
+   * the static secret is computed once, and the PBKDF2 runs on first use, after which the secret
+   * is wiped. Keys and secrets are wiped on `close`.
+   */
+  readonly #negotiatedPeers = new Map<string, PeerTopic>()
   /** Hex of the negotiated topics we listen on. */
   readonly #negotiatedTopics = new Set<string>()
   readonly #contactKeys = new Map<string, SecretKey>()
@@ -317,7 +326,6 @@ export class Messenger {
     this.#self = this.#crypto.compressPublicKey(account.identityPublicKey)
     this.#selfFull = this.#crypto.decompressPublicKey(account.identityPublicKey)
     this.#partitionedTopic = topicHex(partitionedTopic(this.#selfFull, this.#crypto))
-    this.#negotiated = new NegotiatedKeyCache({ provider: this.#crypto })
     const who = chatIdentity(this.#selfFull, this.#crypto)
     this.publicKey = who.chatId
     this.compressedKey = who.compressedKey
@@ -965,6 +973,11 @@ export class Messenger {
     this.#events.clear()
     for (const k of this.#contactKeys.values()) k.destroy()
     this.#contactKeys.clear()
+    for (const c of this.#negotiatedPeers.values()) {
+      c.secret?.fill(0)
+      c.key?.destroy()
+    }
+    this.#negotiatedPeers.clear()
     this.#identity.destroy()
   }
 
@@ -1041,8 +1054,8 @@ export class Messenger {
       peers.push(s.identity)
     }
     for (const identity of peers) {
-      const topic = this.#negotiatedTopic(identity)
-      add(topic, () => ({ symKey: this.#negotiatedChannel(identity).key }))
+      const channel = this.#negotiatedChannel(identity)
+      add(channel.topic, () => ({ symKey: this.#negotiatedKey(channel) }))
     }
     return topics
   }
@@ -1056,23 +1069,28 @@ export class Messenger {
     return key
   }
 
-  /** Our negotiated topic with `peer` (PROTOCOL.md §11.4), remembered as one we listen on. */
-  #negotiatedTopic(peer: Uint8Array): Topic {
+  /** Our negotiated channel with `peer` (PROTOCOL.md §11.4), remembered as one we listen on. */
+  #negotiatedChannel(peer: Uint8Array): PeerTopic {
     const h = this.#hex(peer)
-    let topic = this.#negotiatedPeers.get(h)
-    if (topic === undefined) {
+    let channel = this.#negotiatedPeers.get(h)
+    if (channel === undefined) {
       const secret = this.#crypto.secp256k1Ecdh(this.#identity, peer)
-      topic = negotiatedTopic(secret, this.#crypto)
-      secret.fill(0)
-      this.#negotiatedPeers.set(h, topic)
-      this.#negotiatedTopics.add(topicHex(topic))
+      channel = { topic: negotiatedTopic(secret, this.#crypto), secret }
+      this.#negotiatedPeers.set(h, channel)
+      this.#negotiatedTopics.add(topicHex(channel.topic))
     }
-    return topic
+    return channel
   }
 
-  /** Topic and key (PBKDF2 once per peer) of the static secret with `peer`. */
-  #negotiatedChannel(peer: Uint8Array): { topic: Topic; key: SecretKey } {
-    return this.#negotiated.get(peer, () => this.#crypto.secp256k1Ecdh(this.#identity, peer))
+  /** The channel's key: one PBKDF2 of 65,356 rounds, on first use; the raw secret goes then. */
+  #negotiatedKey(channel: PeerTopic): SecretKey {
+    if (channel.key === undefined) {
+      const secret = channel.secret!
+      channel.key = negotiatedKey(secret, this.#crypto)
+      secret.fill(0)
+      channel.secret = undefined
+    }
+    return channel.key
   }
 
   #contactKey(full: Uint8Array): SecretKey {
@@ -1699,7 +1717,8 @@ export class Messenger {
     const payload = encodeProtocolMessage(message)
     if (agreed) {
       const channel = this.#negotiatedChannel(identity)
-      const data = sealSymmetric(payload, channel.key, this.#identity, { provider: this.#crypto })
+      const key = this.#negotiatedKey(channel)
+      const data = sealSymmetric(payload, key, this.#identity, { provider: this.#crypto })
       return this.#publish(channel.topic, data)
     }
     const full = this.#crypto.decompressPublicKey(identity)

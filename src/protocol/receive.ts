@@ -26,6 +26,7 @@ import { storeBundle, verifyBundleOf } from './bundles.ts'
 import { archivedSessions } from './archive.ts'
 import { loadState, saveState } from './sessions.ts'
 import { acceptX3dhHeader } from './one-time-prekeys.ts'
+import { recordAgreement } from './shared-secret.ts'
 
 /** The result of `Protocol.decrypt`. */
 export interface DecryptResult {
@@ -344,14 +345,5 @@ function recordSharedSecret(
 ): Uint8Array | undefined {
   const b = ctx.store.getActiveBundle(sender, installationId)
   if (b === undefined || b.protocolVersion < 1) return undefined
-  const secret = ctx.cache.sharedSecret(sender, () =>
-    ctx.crypto.secp256k1Ecdh(ctx.identity, sender),
-  )
-  // Read first: once recorded (every message after the first), nothing is written.
-  const record = ctx.store.getSharedSecret(sender)
-  if (record === undefined) ctx.store.putSharedSecret(sender, secret)
-  if (record?.installations.includes(installationId) !== true) {
-    ctx.store.addSharedSecretInstallation(sender, installationId)
-  }
-  return secret
+  return recordAgreement(ctx, sender, installationId).secret
 }

@@ -30,6 +30,7 @@ import { NO_INSTALLATION_ID, dhEncrypt } from '../x3dh/index.ts'
 import type { Context } from './context.ts'
 import { compressKey, toMs } from './context.ts'
 import { buildOurBundle } from './prekeys.ts'
+import { recordAgreement } from './shared-secret.ts'
 import { targetInstallations } from './devices.ts'
 import {
   createInitiatorSession,
@@ -117,26 +118,15 @@ export function encryptMessage(
 }
 
 /**
- * §11.4 `Agreed`: records the static secret with our own installation id (so that we listen on
- * its topic from our first message on, as the reference does), then tells whether every target
- * installation (`"none"` aside) is recorded as agreeing. The record is read, and written only
- * when something is missing: this runs once per message sent.
+ * §11.4 `Agreed`: records the secret with our own installation id (so that we listen on its topic
+ * from our first message on, as the reference does), then tells whether every target installation
+ * (`"none"` aside) had agreed.
  */
 function agree(ctx: Context, their: Uint8Array, targets: readonly string[]): boolean {
-  const record = ctx.store.getSharedSecret(their)
-  if (record === undefined) {
-    const secret = ctx.cache.sharedSecret(their, () =>
-      ctx.crypto.secp256k1Ecdh(ctx.identity, their),
-    )
-    ctx.store.putSharedSecret(their, secret)
-    secret.fill(0)
-  }
-  const agreeing = record?.installations ?? []
-  if (!agreeing.includes(ctx.installationId)) {
-    ctx.store.addSharedSecretInstallation(their, ctx.installationId)
-  }
+  const { secret, agreed } = recordAgreement(ctx, their, ctx.installationId)
+  secret.fill(0)
   const ids = targets.filter((t) => t !== NO_INSTALLATION_ID)
-  return ids.length > 0 && ids.every((id) => agreeing.includes(id))
+  return ids.length > 0 && ids.every((id) => agreed.includes(id))
 }
 
 function encryptFor(

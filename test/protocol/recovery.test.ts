@@ -55,12 +55,18 @@ function converse(a: Device, b: Device, rounds: number): void {
 }
 
 for (const [storeName, makeStore] of SCENARIO_STORES) {
+  /** Alice and Bob on one fake clock; Alice holds Bob's bundle. */
+  const aliceKnowsBob = (): { clock: { now: bigint }; alice: Device; bob: Device } => {
+    const clock = { now: T0 }
+    const alice = device(makeStore, 'alice', 'alice-1', clock)
+    const bob = device(makeStore, 'bob', 'bob-1', clock)
+    alice.protocol.processBundle(bob.protocol.ourBundle())
+    return { clock, alice, bob }
+  }
+
   describe(`§1.5.3 Account recovery [${storeName}]`, () => {
     test('SESSION_NOT_FOUND, reestablish(), then the conversation continues with PFS', () => {
-      const clock = { now: T0 }
-      const alice = device(makeStore, 'alice', 'alice-1', clock)
-      const bob = device(makeStore, 'bob', 'bob-1', clock)
-      alice.protocol.processBundle(bob.protocol.ourBundle())
+      const { clock, alice, bob } = aliceKnowsBob()
       converse(alice, bob, 3)
       clock.now += HOUR_NS
       // Alice reinstalls from her recovery phrase: same keys, no ratchet state.
@@ -97,10 +103,7 @@ for (const [storeName, makeStore] of SCENARIO_STORES) {
     })
 
     test('reestablish on the side that keeps state forces a new X3DH on its next send', () => {
-      const clock = { now: T0 }
-      const alice = device(makeStore, 'alice', 'alice-1', clock)
-      const bob = device(makeStore, 'bob', 'bob-1', clock)
-      alice.protocol.processBundle(bob.protocol.ourBundle())
+      const { alice, bob } = aliceKnowsBob()
       converse(alice, bob, 2)
       assert.equal(send(alice, bob, 'x').message.encryptedMessage['bob-1']!.X3DHHeader, undefined)
       assert.equal(
@@ -114,10 +117,7 @@ for (const [storeName, makeStore] of SCENARIO_STORES) {
     })
 
     test('after reestablish, messages still in flight in the replaced session decrypt on both sides', () => {
-      const clock = { now: T0 }
-      const alice = device(makeStore, 'alice', 'alice-1', clock)
-      const bob = device(makeStore, 'bob', 'bob-1', clock)
-      alice.protocol.processBundle(bob.protocol.ourBundle())
+      const { alice, bob } = aliceKnowsBob()
       converse(alice, bob, 2)
       // In flight in the old session, both ways, when Alice re-establishes.
       const lateFromBob = send(bob, alice, 'late from bob')
@@ -151,10 +151,7 @@ for (const [storeName, makeStore] of SCENARIO_STORES) {
     })
 
     test('at most MAX_ARCHIVED replaced sessions are kept per signed prekey', () => {
-      const clock = { now: T0 }
-      const alice = device(makeStore, 'alice', 'alice-1', clock)
-      const bob = device(makeStore, 'bob', 'bob-1', clock)
-      alice.protocol.processBundle(bob.protocol.ourBundle())
+      const { alice, bob } = aliceKnowsBob()
       for (let i = 0; i < MAX_ARCHIVED + 3; i++) {
         converse(alice, bob, 1)
         bob.protocol.handle(alice.publicKey, alice.protocol.reestablish(bob.publicKey))
@@ -195,10 +192,7 @@ for (const [storeName, makeStore] of SCENARIO_STORES) {
     })
 
     test('a restored installation numbers its keys from firstSignedPreKeyVersion: peers see a rotation', () => {
-      const clock = { now: T0 }
-      const alice = device(makeStore, 'alice', 'alice-1', clock)
-      const bob = device(makeStore, 'bob', 'bob-1', clock)
-      alice.protocol.processBundle(bob.protocol.ourBundle())
+      const { clock, alice, bob } = aliceKnowsBob()
       converse(alice, bob, 1)
       clock.now += HOUR_NS
       const version = Number(clock.now / 1_000_000_000n)
@@ -234,10 +228,7 @@ for (const [storeName, makeStore] of SCENARIO_STORES) {
     })
 
     test("a late X3DH header from a restored installation's old incarnation does not displace the live session", () => {
-      const clock = { now: T0 }
-      const alice = device(makeStore, 'alice', 'alice-1', clock)
-      const bob = device(makeStore, 'bob', 'bob-1', clock)
-      alice.protocol.processBundle(bob.protocol.ourBundle())
+      const { clock, alice, bob } = aliceKnowsBob()
       // The old device starts a session with Bob; its message is delayed (a store node, a slow
       // path) while the device is wiped and restored under the same installation id.
       const late = send(alice, bob, 'sent just before the wipe')
@@ -260,10 +251,7 @@ for (const [storeName, makeStore] of SCENARIO_STORES) {
     })
 
     test('recovery as a new installation: partitioned, answered, then targeted', () => {
-      const clock = { now: T0 }
-      const alice = device(makeStore, 'alice', 'alice-1', clock)
-      const bob = device(makeStore, 'bob', 'bob-1', clock)
-      alice.protocol.processBundle(bob.protocol.ourBundle())
+      const { clock, alice, bob } = aliceKnowsBob()
       converse(alice, bob, 1)
       const alice2 = device(makeStore, 'alice', 'alice-2', clock)
       const r = alice2.protocol.handle(bob.publicKey, send(bob, alice, 'to alice-1').message)
