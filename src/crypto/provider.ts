@@ -47,13 +47,16 @@ const CONVERTED_SLOTS = 512
 function convertedKeys(
   convert: (publicKey: Uint8Array, compressed: boolean) => Uint8Array,
 ): (publicKey: Uint8Array, compressed: boolean) => Uint8Array {
-  const inputs: (Uint8Array | undefined)[] = new Array<undefined>(2 * CONVERTED_SLOTS)
-  const outputs: (Uint8Array | undefined)[] = new Array<undefined>(2 * CONVERTED_SLOTS)
+  const inputs: (Uint8Array | undefined)[] = new Array<undefined>(4 * CONVERTED_SLOTS)
+  const outputs: (Uint8Array | undefined)[] = new Array<undefined>(4 * CONVERTED_SLOTS)
   return (publicKey, compressed) => {
     checkPublicKeyShape(publicKey)
+    // One quarter of the table per (input form, output form): the receive path compresses both
+    // forms of the same sender's key, which would otherwise evict each other on every message.
     const slot =
       (((publicKey[1]! << 8) | publicKey[2]!) & (CONVERTED_SLOTS - 1)) +
-      (compressed ? CONVERTED_SLOTS : 0)
+      (compressed ? 2 * CONVERTED_SLOTS : 0) +
+      (publicKey.length === 33 ? CONVERTED_SLOTS : 0)
     const known = inputs[slot]
     if (known !== undefined && bytesEqual(known, publicKey)) return outputs[slot]!.slice()
     const out = convert(publicKey, compressed)

@@ -44,6 +44,7 @@ import { SecretKey } from '../crypto/secret.ts'
 import { isPfsError } from '../errors.ts'
 import { decrypt } from '../ratchet/decrypt.ts'
 import { deserialize } from '../ratchet/serialize.ts'
+import { _keepNewestSkipped } from '../ratchet/state.ts'
 import type { RatchetState } from '../ratchet/state.ts'
 import { open } from '../transport/payload.ts'
 import type { OpenKey, OpenedPayload, PreopenedResult } from '../transport/payload.ts'
@@ -62,6 +63,14 @@ export interface SessionSnapshot {
   /** The serialized ratchet state, as stored in `SessionRecord.state` (a copy: it is wiped here). */
   readonly state: Uint8Array
 }
+
+/**
+ * Skipped message keys a shadow session keeps: enough for the reordering within a store node's
+ * page, not for the batches dropped as stale (which the shadow never reads). Each skip copies the
+ * skipped-key map, so a shadow left to fill up to the ratchet's limit spent 4 % of the worker on
+ * copies (catch-up profile).
+ */
+const SHADOW_SKIPPED = 64
 
 /** Envelopes of shadow work between two looks at the worker's message queue. */
 const SLICE = 8
@@ -175,7 +184,7 @@ class ShadowSessions {
       if (state === undefined) return undefined
       // The default MaxSkip: no catch-up allowance here (a miss only costs a main-thread recovery).
       const got = decrypt(state, { dh: dr.key, n: dr.n, pn: dr.pn }, entry.payload)
-      this.#states.set(key, got.state)
+      this.#states.set(key, _keepNewestSkipped(got.state, SHADOW_SKIPPED))
       plaintext = got.plaintext
       const app = decodeApplicationMetadataMessage(plaintext)
       if (app.signature.length === 0) return undefined

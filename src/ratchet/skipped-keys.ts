@@ -140,6 +140,23 @@ export class SkippedKeys {
     return map.size === 0 ? SkippedKeys.EMPTY : new SkippedKeys(map, NO_TOMBSTONES)
   }
 
+  /**
+   * The store with only its `max` newest keys (highest `seq`); `this` when it holds no more. For
+   * a throwaway copy of a state (the sync worker's shadow sessions), never for a stored one: the
+   * keys dropped are messages that copy can no longer read.
+   */
+  newest(max: number): SkippedKeys {
+    const drop = this.size - max
+    if (drop <= 0) return this
+    const map = new Map<string, SkippedKey>()
+    let seen = 0
+    for (const [key, k] of this.#map) {
+      if (this.#removed.has(key)) continue
+      if (seen++ >= drop) map.set(key, k)
+    }
+    return map.size === 0 ? SkippedKeys.EMPTY : new SkippedKeys(map, NO_TOMBSTONES)
+  }
+
   /** A fresh, mutable copy of the live entries (tombstones dropped), in `seq` order. */
   #live(): Map<string, SkippedKey> {
     if (this.#removed.size === 0) return new Map(this.#map)

@@ -141,3 +141,17 @@ export function _stateSecrets(state: RatchetState): StateSecrets {
   const d = RatchetState._data(state)
   return { rootKey: d.rk.slice(), sendingChainKey: d.cks.slice(), receivingChainKey: d.ckr.slice() }
 }
+
+/**
+ * @internal `state` with only its `max` newest skipped message keys. For a disposable copy whose
+ * misses cost nothing but a retry elsewhere (the sync worker's shadow sessions, whose skipped keys
+ * are mostly messages it chose not to read): adding keys copies the skipped-key map, so a store
+ * kept near `MAX_MESSAGE_KEYS_PER_SESSION` makes every skip cost thousands of entries. Never for a
+ * state that is stored.
+ */
+export function _keepNewestSkipped(state: RatchetState, max: number): RatchetState {
+  const d = RatchetState._data(state)
+  const skipped = d.skipped.newest(max)
+  return skipped === d.skipped ? state : RatchetState._wrap({ ...d, skipped })
+}
+
