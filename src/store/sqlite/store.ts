@@ -185,7 +185,21 @@ const INDEPENDENT_TABLES = new Set([
 ])
 
 /** What a statement does to the row cache. */
-type Kind = 'cached-read' | 'read' | 'control' | 'independent-write' | 'write'
+type Kind =
+  | 'cached-read'
+  | 'session-read'
+  | 'read'
+  | 'control'
+  | 'independent-write'
+  | 'session-state-write'
+  | 'session-write'
+  | 'write'
+
+/**
+ * The one statement that writes a session's ratchet state, once per message sent or received:
+ * cached session rows are updated in place (write-through) instead of dropped.
+ */
+const SESSION_STATE_UPDATE = 'UPDATE sessions SET state = ? WHERE id = ?'
 
 interface Prepared {
   readonly stmt: Database.Statement
@@ -199,6 +213,7 @@ function classify(sql: string): Kind {
   if (head === 'SELECT') {
     const from = /\bFROM\s+(\w+)/i.exec(text)?.[1]?.toLowerCase()
     const simple = !/\bJOIN\b/i.test(text) && text.match(/\bFROM\b/gi)?.length === 1
+    if (from === 'sessions' && simple) return 'session-read'
     return from !== undefined && CACHED_TABLES.has(from) && simple ? 'cached-read' : 'read'
   }
   if (head === 'BEGIN' || head === 'COMMIT' || head === 'SAVEPOINT' || head === 'RELEASE') {
@@ -208,6 +223,8 @@ function classify(sql: string): Kind {
     const table = /^(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|REPLACE\s+INTO|UPDATE|DELETE\s+FROM)\s+(\w+)/i
       .exec(text)?.[1]
       ?.toLowerCase()
+    if (table === 'sessions')
+      return text === SESSION_STATE_UPDATE ? 'session-state-write' : 'session-write'
     return table !== undefined && INDEPENDENT_TABLES.has(table) ? 'independent-write' : 'write'
   }
   // ROLLBACK, PRAGMA and anything else: assume it changes everything.
@@ -242,6 +259,14 @@ export class SqliteStore implements Store {
    * value into the records they return.
    */
   readonly #rows = new Map<string, { readonly rows: Row | Row[] | undefined }>()
+  /**
+   * Rows of `sessions` read in transactions (issue 9: the protocol looks its session up for every
+   * message). Same rules as `#rows`, which also drop these, plus: the per-message
+   * `SESSION_STATE_UPDATE` writes its new state into the cached rows of that session (a copy of
+   * the bytes bound to the statement, so exactly what the database now holds); any other write to
+   * `sessions` drops them all.
+   */
+  readonly #sessionRows = new Map<string, { readonly rows: Row | Row[] | undefined }>()
   #dataVersion: unknown = undefined
   #dataVersionStmt: Database.Statement | undefined
   #depth = 0
@@ -314,8 +339,43 @@ export class SqliteStore implements Store {
       p = { stmt: this.#db.prepare(sql), kind: classify(sql) }
       this.#statements.set(sql, p)
     }
-    if (p.kind === 'write') this.#rows.clear()
+    if (p.kind === 'write') this.#clearRows()
+    else if (p.kind === 'session-write') this.#sessionRows.clear()
     return p
+  }
+
+  #clearRows(): void {
+    this.#rows.clear()
+    this.#sessionRows.clear()
+  }
+
+  /** The cache a read of kind `kind` is served from, if any. */
+  #cacheOf(kind: Kind): Map<string, { readonly rows: Row | Row[] | undefined }> | undefined {
+    if (kind === 'cached-read') return this.#rows
+    if (kind === 'session-read') return this.#sessionRows
+    return undefined
+  }
+
+  /** `SESSION_STATE_UPDATE` done: the cached rows of session `id` now hold `state`. */
+  #writeThrough(state: Param | undefined, id: Param | undefined): void {
+    if (this.#sessionRows.size === 0) return
+    if (!(state instanceof Uint8Array) || !(id instanceof Uint8Array)) {
+      this.#sessionRows.clear()
+      return
+    }
+    let copy: Buffer | undefined
+    const update = (r: Row): void => {
+      const rowId = r['id']
+      if (rowId instanceof Uint8Array && Buffer.compare(rowId, id) === 0) {
+        copy ??= Buffer.from(state)
+        r['state'] = copy
+      }
+    }
+    for (const { rows } of this.#sessionRows.values()) {
+      if (rows === undefined) continue
+      if (Array.isArray(rows)) rows.forEach(update)
+      else update(rows)
+    }
   }
 
   #stmt(sql: string): Database.Statement {
@@ -324,31 +384,38 @@ export class SqliteStore implements Store {
 
   /** The cache key of a read, when it may be served from `#rows`. */
   #cacheKey(p: Prepared, sql: string, params: readonly Param[]): string | undefined {
-    if (p.kind !== 'cached-read' || this.#depth === 0) return undefined
+    if ((p.kind !== 'cached-read' && p.kind !== 'session-read') || this.#depth === 0) {
+      return undefined
+    }
     return paramsKey(sql, params)
   }
 
   #run(sql: string, ...params: Param[]): number {
-    return this.#prepared(sql).stmt.run(...params).changes
+    const p = this.#prepared(sql)
+    const changes = p.stmt.run(...params).changes
+    if (p.kind === 'session-state-write' && changes > 0) this.#writeThrough(params[0], params[1])
+    return changes
   }
 
   #get(sql: string, ...params: Param[]): Row | undefined {
     const p = this.#prepared(sql)
     const key = this.#cacheKey(p, sql, params)
-    const hit = key === undefined ? undefined : this.#rows.get(key)
+    const cache = key === undefined ? undefined : this.#cacheOf(p.kind)
+    const hit = key === undefined ? undefined : cache?.get(key)
     if (hit !== undefined) return hit.rows as Row | undefined
     const row = p.stmt.get(...params) as Row | undefined
-    if (key !== undefined) this.#rows.set(key, { rows: row })
+    if (key !== undefined) cache?.set(key, { rows: row })
     return row
   }
 
   #all(sql: string, ...params: Param[]): Row[] {
     const p = this.#prepared(sql)
     const key = this.#cacheKey(p, sql, params)
-    const hit = key === undefined ? undefined : this.#rows.get(key)
+    const cache = key === undefined ? undefined : this.#cacheOf(p.kind)
+    const hit = key === undefined ? undefined : cache?.get(key)
     if (hit !== undefined) return (hit.rows as Row[]).slice()
     const rows = p.stmt.all(...params) as Row[]
-    if (key !== undefined) this.#rows.set(key, { rows: rows.slice() })
+    if (key !== undefined) cache?.set(key, { rows: rows.slice() })
     return rows
   }
 
@@ -358,7 +425,7 @@ export class SqliteStore implements Store {
     this.#dataVersionStmt ??= this.#db.prepare('PRAGMA data_version').pluck()
     const v: unknown = this.#dataVersionStmt.get()
     if (v !== this.#dataVersion) {
-      this.#rows.clear()
+      this.#clearRows()
       this.#dataVersion = v
     }
   }
@@ -367,7 +434,7 @@ export class SqliteStore implements Store {
   #op<T>(operation: string, fn: () => T): T {
     if (this.#closed) throw closedError()
     if (this.#depth > 0 && !this.#db.inTransaction) {
-      this.#rows.clear()
+      this.#clearRows()
       // The engine rolled the whole transaction back (e.g. disk full) under an inner savepoint
       // whose error the caller caught: refuse to go on outside any transaction.
       throw new PfsError('STORE_FAILURE', 'transaction was aborted by the engine', { operation })
@@ -440,7 +507,7 @@ export class SqliteStore implements Store {
 
   /** Undoes the current transaction or savepoint; a failure here leaves the engine's own undo. */
   #undo(outer: boolean, savepoint: string): void {
-    this.#rows.clear()
+    this.#clearRows()
     if (!this.#db.inTransaction) return
     try {
       if (outer) {
@@ -489,7 +556,7 @@ export class SqliteStore implements Store {
     if (this.#closed) return
     this.#closed = true
     this.#statements.clear()
-    this.#rows.clear()
+    this.#clearRows()
     this.#cipher?.destroy()
     try {
       this.#db.close()
@@ -907,12 +974,7 @@ export class SqliteStore implements Store {
     checkBytes('state', state)
     return this.#op(
       'updateSessionState',
-      () =>
-        this.#run(
-          'UPDATE sessions SET state = ? WHERE id = ?',
-          this.#seal(S.state, state),
-          blob(id),
-        ) > 0,
+      () => this.#run(SESSION_STATE_UPDATE, this.#seal(S.state, state), blob(id)) > 0,
     )
   }
 
