@@ -24,7 +24,7 @@ export interface MessengerOptions {
   readonly maxInstallations?: number
   /** Randomness for the phrase and installation id (default the crypto provider's). */
   readonly random?: (n: number) => Uint8Array
-  /** Store-node names for `sync()` (network-specific; cursors are kept per name). */
+  /** Store-node names for `sync()` (network-specific; cursors are kept per name and topic). */
   readonly storeNodes?: readonly string[]
   /** Default true: subscribe to our topics at once. */
   readonly autoStart?: boolean
