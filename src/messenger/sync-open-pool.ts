@@ -24,7 +24,7 @@
  * @module
  */
 import type { Worker } from 'node:worker_threads'
-import { providers } from '../crypto/index.ts'
+import { providers, wipe } from '../crypto/index.ts'
 import type { CryptoProvider } from '../crypto/index.ts'
 import { rememberOpened } from '../transport/portable.ts'
 import type { Envelope, OpenKey } from '../transport/portable.ts'
@@ -53,6 +53,7 @@ export interface SyncOpenerOptions {
   /**
    * Our installation id and the sessions to decrypt ahead in (read once, when the worker is
    * ready); without it, or with `recovered` missing, no application signature is recovered ahead.
+   * The pool takes the returned states over: once copied for the worker, their bytes are wiped.
    */
   readonly sessions?: () => { installationId: string; sessions: readonly SessionSnapshot[] }
   /** Where the signatures the worker recovered go (public values only). */
@@ -231,7 +232,8 @@ export class SyncOpener {
 
   /**
    * Sends the session snapshot, once (the worker is ready, no batch sent yet). The states are
-   * secrets: each is copied into its own buffer, which is moved, so no copy stays here.
+   * secrets: each is copied into its own buffer, which is moved, and the snapshot's own bytes are
+   * wiped, so no copy stays on this thread.
    */
   #sendSessions(): void {
     const w = this.#worker
@@ -252,6 +254,7 @@ export class SyncOpener {
       // A fresh buffer of its own (never a view into a store's pooled memory), moved below.
       state: new Uint8Array(s.state),
     }))
+    for (const s of snapshot.sessions) wipe(s.state)
     const message: ToWorker = { t: 'sessions', installationId: snapshot.installationId, sessions }
     w.postMessage(
       message,

@@ -270,13 +270,13 @@ describe('SyncOpener: application signatures recovered ahead in a shadow session
   test('signers come from the worker for the batches it decrypts ahead; results unchanged', async () => {
     const { envelopes, apps, ours } = conversation(60)
     const session = snapshot(ours)
-    const stored = session.state.slice()
     const { hits, same } = await run(envelopes, apps, [session])
     assert.ok(same)
     // The first batch is handled before the worker is ready; most of the rest come from it.
     assert.ok(hits >= 30, `${String(hits)} hits`)
     assert.ok(hits <= 50)
-    assert.deepEqual(session.state, stored, "the caller's state bytes are copied, not moved")
+    // The pool took the snapshot over: its copy went to the worker, the bytes here are wiped.
+    assert.ok(session.state.length > 0 && session.state.every((b) => b === 0))
   })
 
   test('no snapshot, another session, or the session under another name: no hits, same results', async () => {
