@@ -154,4 +154,3 @@ export function _keepNewestSkipped(state: RatchetState, max: number): RatchetSta
   const skipped = d.skipped.newest(max)
   return skipped === d.skipped ? state : RatchetState._wrap({ ...d, skipped })
 }
-

@@ -26,7 +26,10 @@ test('_keepNewestSkipped keeps exactly the newest skipped keys, and the original
   for (const i of [6, 7, 8]) {
     assert.deepEqual(decrypt(trimmed, sent[i]!.header, sent[i]!.ciphertext).plaintext, text(i))
   }
-  assert.equal(codeOf(() => decrypt(trimmed, sent[5]!.header, sent[5]!.ciphertext)), 'DUPLICATE')
+  assert.equal(
+    codeOf(() => decrypt(trimmed, sent[5]!.header, sent[5]!.ciphertext)),
+    'DUPLICATE',
+  )
   // The state it came from is untouched.
   assert.equal(bob.skippedKeyCount, 9)
   assert.deepEqual(decrypt(bob, sent[0]!.header, sent[0]!.ciphertext).plaintext, text(0))

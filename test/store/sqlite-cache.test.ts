@@ -146,7 +146,15 @@ function withSession(s: SqliteStore): void {
   s.transaction(() => {
     s.putInstallation(installation(BOB, 'bob-1'))
     s.putSession(session(SID, BOB, 'bob-1', BID))
-    s.putSession(session(SID2, BOB, 'bob-1', BID.map((x) => x ^ 1), { createdAt: 50 }))
+    s.putSession(
+      session(
+        SID2,
+        BOB,
+        'bob-1',
+        BID.map((x) => x ^ 1),
+        { createdAt: 50 },
+      ),
+    )
   })
 }
 
