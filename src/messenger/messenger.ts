@@ -839,85 +839,90 @@ export class Messenger {
     const created = Math.floor((account?.createdAt ?? 0) / 1000)
     try {
       for (const node of this.#opts.storeNodes ?? ['default']) {
-        for (const phase of syncPhases(this.#store.listSyncCursors(node), topics, created)) {
-          const since = Math.max(0, phase.since - SYNC_SLACK_SECONDS)
-          // Envelopes are handled in batches, one store transaction each (issue 9: one commit per
-          // batch, not three per envelope); each envelope's handle is still its own savepoint, so a
-          // failing one rolls back alone (DESIGN.md "Storage").
-          const batch: Envelope[] = []
-          const flush = (envelopes: readonly Envelope[] = batch.splice(0)): void => {
-            if (envelopes.length === 0) return
-            for (const outcome of this.#onEnvelopes(envelopes)) {
-              // Counted when retried.
-              if (outcome === 'deferred') continue
-              if (outcome === 'handled') delivered++
-              if (outcome === 'failed') failed++
-              processed++
-              const p: SyncProgress = { fetched, processed }
-              opts.onProgress?.(p)
-              this.#events.emit('syncProgress', p)
-            }
-          }
-          // Full batches wait in `opener` while a worker opens them ahead (sync-open-pool.ts).
-          const opener = new SyncOpener({
-            provider: this.#crypto,
-            keyOf: (e) => this.#keyOf(topicHex(e.topic)),
-            recovered,
-            sessions: () => ({
-              installationId: this.installationId,
-              sessions: syncSessions(this.#store, this.#self),
-            }),
-          })
-          const client = new StoreClient(this.#network, {
-            topics: phase.topics,
-            // The batch marks each envelope seen when it handles it (`Receiver.accept`, inside the
-            // batch transaction); the client's own mark would come first and make it a duplicate.
-            seen: {
-              has: (hash) => this.#seen.has(hash),
-              add: () => true,
-              prune: (now) => this.#seen.prune(now),
-              get size() {
-                return 0
-              },
-            },
-            clock: { now: this.#clock },
-            provider: this.#crypto,
-            handler: (envelope) => {
-              fetched++
-              batch.push(envelope)
-              return batch.length >= SYNC_BATCH ? opener.push(batch.splice(0), flush) : undefined
-            },
-          })
-          let res: Awaited<ReturnType<StoreClient['sync']>>
-          try {
-            res = await client.sync(since, { until })
-          } finally {
-            await opener.drain(flush).finally(() => opener.close())
-            flush()
-            // Everything of this node is in: the counts are final, retry what was too far ahead.
-            catchUp.retrying = true
-            for (let round = 1; catchUp.deferred.length > 0; round++) {
-              catchUp.final = round >= MAX_RETRY_ROUNDS
-              const before = delivered
-              const todo = catchUp.deferred.splice(0).sort((x, y) => x.n - y.n)
-              for (let i = 0; i < todo.length; i += SYNC_BATCH) {
-                batch.push(...todo.slice(i, i + SYNC_BATCH).map((d) => d.envelope))
-                flush()
+        // Full batches wait in `opener` while a worker opens them ahead (sync-open-pool.ts); one
+        // worker serves every query to this node.
+        const opener = new SyncOpener({
+          provider: this.#crypto,
+          keyOf: (e) => this.#keyOf(topicHex(e.topic)),
+          recovered,
+          sessions: () => ({
+            installationId: this.installationId,
+            sessions: syncSessions(this.#store, this.#self),
+          }),
+        })
+        try {
+          for (const phase of syncPhases(this.#store.listSyncCursors(node), topics, created)) {
+            const since = Math.max(0, phase.since - SYNC_SLACK_SECONDS)
+            // Envelopes are handled in batches, one store transaction each (issue 9: one commit per
+            // batch, not three per envelope); each envelope's handle is still its own savepoint, so a
+            // failing one rolls back alone (DESIGN.md "Storage").
+            const batch: Envelope[] = []
+            const flush = (envelopes: readonly Envelope[] = batch.splice(0)): void => {
+              if (envelopes.length === 0) return
+              for (const outcome of this.#onEnvelopes(envelopes)) {
+                // Counted when retried.
+                if (outcome === 'deferred') continue
+                if (outcome === 'handled') delivered++
+                if (outcome === 'failed') failed++
+                processed++
+                const p: SyncProgress = { fetched, processed }
+                opts.onProgress?.(p)
+                this.#events.emit('syncProgress', p)
               }
-              // No progress: the next round is the last.
-              if (delivered === before) round = Math.max(round, MAX_RETRY_ROUNDS - 1)
             }
-            catchUp.retrying = false
-            catchUp.final = false
+            const client = new StoreClient(this.#network, {
+              topics: phase.topics,
+              // The batch marks each envelope seen when it handles it (`Receiver.accept`, inside the
+              // batch transaction); the client's own mark would come first and make it a duplicate.
+              seen: {
+                has: (hash) => this.#seen.has(hash),
+                add: () => true,
+                prune: (now) => this.#seen.prune(now),
+                get size() {
+                  return 0
+                },
+              },
+              clock: { now: this.#clock },
+              provider: this.#crypto,
+              handler: (envelope) => {
+                fetched++
+                batch.push(envelope)
+                return batch.length >= SYNC_BATCH ? opener.push(batch.splice(0), flush) : undefined
+              },
+            })
+            let res: Awaited<ReturnType<StoreClient['sync']>>
+            try {
+              res = await client.sync(since, { until })
+            } finally {
+              await opener.drain(flush)
+              flush()
+              // Everything of this node is in: the counts are final, retry what was too far ahead.
+              catchUp.retrying = true
+              for (let round = 1; catchUp.deferred.length > 0; round++) {
+                catchUp.final = round >= MAX_RETRY_ROUNDS
+                const before = delivered
+                const todo = catchUp.deferred.splice(0).sort((x, y) => x.n - y.n)
+                for (let i = 0; i < todo.length; i += SYNC_BATCH) {
+                  batch.push(...todo.slice(i, i + SYNC_BATCH).map((d) => d.envelope))
+                  flush()
+                }
+                // No progress: the next round is the last.
+                if (delivered === before) round = Math.max(round, MAX_RETRY_ROUNDS - 1)
+              }
+              catchUp.retrying = false
+              catchUp.final = false
+            }
+            fetched += res.duplicates
+            // One cursor per topic: a topic added later (a new contact) starts from the account's
+            // creation without making the others start over.
+            this.#store.transaction(() => {
+              for (const t of phase.topics) {
+                this.#store.putSyncCursor({ storeNode: node, topics: [t], syncedTo: until })
+              }
+            })
           }
-          fetched += res.duplicates
-          // One cursor per topic: a topic added later (a new contact) starts from the account's
-          // creation without making the others start over.
-          this.#store.transaction(() => {
-            for (const t of phase.topics) {
-              this.#store.putSyncCursor({ storeNode: node, topics: [t], syncedTo: until })
-            }
-          })
+        } finally {
+          await opener.close()
         }
       }
     } finally {
