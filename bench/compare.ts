@@ -1,7 +1,12 @@
 /**
- * `npm run bench -- compare [--quick] [--rounds N] [--only SUBSTRING]`: status-pfs against the Signal libraries,
+ * `npm run bench -- compare [--quick] [--rounds N] [--only SUBSTRING] [--isolate]`: status-pfs against the Signal libraries,
  * in one process, one adapter per implementation (`bench/adapters/`), the same five measures for
- * each (issue 9):
+ * each (issue 9). `--isolate` measures each implementation in a fresh process of its own instead
+ * (each round, each adapter and the floor are one child process), the way issue 9's anchors were
+ * measured ("in one process each"): code shared by several adapters in one process — the four
+ * status-pfs variants share the ratchet, with two providers and two DH functions — gets JIT
+ * feedback from all of them, which one application never mixes. Writes
+ * bench/results/compare-isolated.md. The five measures:
  *
  * - (a) establish/s: the initiator verifies the responder's published signed key, runs X3DH and
  *   encrypts a first 100-byte message; the responder runs X3DH and decrypts it.
@@ -21,6 +26,7 @@
  * in every round too (`floor.ts`). Then the persisted variants of (b) and (c): `Protocol` on `SqliteStore`, one
  * transaction per encrypt and per decrypt. Prints Markdown and writes bench/results/compare.md.
  */
+import { execFileSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import v8 from 'node:v8'
@@ -290,8 +296,8 @@ function ratio(x: number, y: number): string {
   return `${(x / y).toFixed(x / y >= 10 ? 0 : 2)}×`
 }
 
-async function adapters(only: string | undefined): Promise<[Adapter, Row['dh']][]> {
-  const list: [() => MaybePromise<Adapter>, Row['dh']][] = [
+function makers(): [() => MaybePromise<Adapter>, Row['dh']][] {
+  return [
     ...(['secp256k1', 'x25519'] as const).flatMap((dh) =>
       Object.entries(providers).map(
         ([name, crypto]) => [() => statusPfs(dh, name, crypto), dh] as [() => Adapter, Row['dh']],
@@ -302,12 +308,129 @@ async function adapters(only: string | undefined): Promise<[Adapter, Row['dh']][
     [olm, 'x25519'],
     [libsignal, 'x25519'],
   ]
+}
+
+async function adapters(only: string | undefined): Promise<[Adapter, Row['dh']][]> {
   const out: [Adapter, Row['dh']][] = []
-  for (const [make, dh] of list) {
+  for (const [make, dh] of makers()) {
     const a = await settle(make())
     if (only === undefined || a.name.includes(only)) out.push([a, dh])
   }
   return out
+}
+
+/** What one `--child` process measured: one round of one adapter (or the floor). */
+interface ChildResult {
+  readonly name: string
+  readonly ours: boolean
+  readonly establish: number
+  readonly oneWay: number
+  readonly pingPong: number
+  readonly shuffledMs: number
+  readonly shuffledOk: number
+  readonly memory?: Memory
+}
+
+/** `--child I`: warms up adapter I alone, measures one round (and memory), prints JSON. */
+async function child(
+  index: string,
+  sizes: Sizes,
+  withMemory: boolean,
+  only: string | undefined,
+): Promise<void> {
+  if (index === 'floor') {
+    console.log(`RESULT ${JSON.stringify(floors(true))}`)
+    return
+  }
+  const entry = makers()[Number(index)]
+  if (entry === undefined) throw new Error(`no adapter ${index}`)
+  const a = await settle(entry[0]())
+  if (only !== undefined && !a.name.includes(only)) {
+    console.log(`RESULT ${JSON.stringify({ name: a.name, skip: true })}`)
+    return
+  }
+  await establish(a, 0.05)
+  await oneWay(a, 300)
+  await pingPong(a, 40)
+  await shuffled(a, 100)
+  a.close?.()
+  const est = await establish(a, sizes.establishSeconds)
+  const ow = await oneWay(a, sizes.oneWay)
+  const pp = await pingPong(a, sizes.pingPong)
+  const sh = await shuffled(a, sizes.shuffled)
+  a.close?.()
+  const result: ChildResult = {
+    name: a.name,
+    ours: a.ours,
+    establish: est,
+    oneWay: ow,
+    pingPong: pp,
+    shuffledMs: sh.ms,
+    shuffledOk: sh.ok,
+    ...(withMemory ? { memory: await memory(a, sizes.idle) } : {}),
+  }
+  console.log(`RESULT ${JSON.stringify(result)}`)
+}
+
+/** Runs this program again as `--child` and returns what it printed after `RESULT `. */
+function runChild(extra: readonly string[]): unknown {
+  const script = process.argv[1]
+  if (script === undefined) throw new Error('no script path')
+  const out = execFileSync(process.execPath, [...process.execArgv, script, 'compare', ...extra], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  })
+  const line = out.split('\n').find((l) => l.startsWith('RESULT '))
+  if (line === undefined) throw new Error(`child ${extra.join(' ')} printed no result`)
+  return JSON.parse(line.slice('RESULT '.length)) as unknown
+}
+
+/**
+ * `--isolate`: every round runs the floor and then each adapter in a child process of its own,
+ * round-robin as in `measureAll`; medians over the rounds; memory from the first round's child.
+ */
+function measureIsolated(
+  only: string | undefined,
+  sizes: Sizes,
+  quick: boolean,
+): { rows: Row[]; floor: Record<Row['dh'], Floor> } {
+  const list = makers()
+  const base = [...(quick ? ['--quick'] : []), ...(only === undefined ? [] : ['--only', only])]
+  const floorSamples: Record<Row['dh'], Floor>[] = []
+  const samples = list.map(() => [] as ChildResult[])
+  for (let r = 0; r < sizes.rounds; r++) {
+    process.stderr.write(`round ${r + 1}/${sizes.rounds}: primitives floor (own process)\n`)
+    floorSamples.push(runChild([...base, '--child', 'floor']) as Record<Row['dh'], Floor>)
+    for (let i = 0; i < list.length; i++) {
+      if (r > 0 && samples[i]!.length === 0) continue
+      const res = runChild([...base, '--child', String(i), ...(r === 0 ? ['--memory'] : [])])
+      if ((res as { skip?: boolean }).skip === true) continue
+      const c = res as ChildResult
+      process.stderr.write(`round ${r + 1}/${sizes.rounds}: ${c.name} (own process)\n`)
+      samples[i]!.push(c)
+    }
+  }
+  const rows: Row[] = []
+  for (const [i, [, dh]] of list.entries()) {
+    const s = samples[i]!
+    if (s.length === 0) continue
+    rows.push({
+      adapter: { name: s[0]!.name, ours: s[0]!.ours } as Adapter,
+      dh,
+      establish: median(s.map((x) => x.establish)),
+      oneWay: median(s.map((x) => x.oneWay)),
+      pingPong: median(s.map((x) => x.pingPong)),
+      shuffledMs: median(s.map((x) => x.shuffledMs)),
+      shuffledOk: Math.min(...s.map((x) => x.shuffledOk)),
+      memory: s[0]!.memory ?? { heapExternal: NaN, serialized: NaN },
+    })
+  }
+  const floorOf = (dh: Row['dh']): Floor => ({
+    provider: floorSamples[0]![dh].provider,
+    oneWay: median(floorSamples.map((f) => f[dh].oneWay)),
+    pingPong: median(floorSamples.map((f) => f[dh].pingPong)),
+  })
+  return { rows, floor: { secp256k1: floorOf('secp256k1'), x25519: floorOf('x25519') } }
 }
 
 export default async function bench(args: string[]): Promise<void> {
@@ -333,7 +456,15 @@ export default async function bench(args: string[]): Promise<void> {
       }
   const roundsAt = args.indexOf('--rounds')
   if (roundsAt >= 0) sizes = { ...sizes, rounds: Math.max(3, Number(args[roundsAt + 1])) }
-  const { rows, floor } = await measureAll(await adapters(only), sizes)
+  const childAt = args.indexOf('--child')
+  if (childAt >= 0) {
+    await child(args[childAt + 1] ?? '', sizes, args.includes('--memory'), only)
+    return
+  }
+  const isolate = args.includes('--isolate')
+  const { rows, floor } = isolate
+    ? measureIsolated(only, sizes, quick)
+    : await measureAll(await adapters(only), sizes)
   const header = [
     'implementation',
     '(a) establish/s',
@@ -391,7 +522,8 @@ export default async function bench(args: string[]): Promise<void> {
   console.log('')
   printTable(floorHeader, floorRows)
 
-  const pers = only === undefined || 'status-pfs'.includes(only) ? persisted(sizes) : []
+  const pers =
+    !isolate && (only === undefined || 'status-pfs'.includes(only)) ? persisted(sizes) : []
   const persHeader = [
     'status-pfs secp256k1, persisted',
     'provider',
@@ -407,7 +539,7 @@ export default async function bench(args: string[]): Promise<void> {
   const md = [
     '# Against the Signal libraries',
     '',
-    `Generated by \`npm run bench -- compare${quick ? ' --quick' : ''}\`; medians of ${sizes.rounds} rounds.`,
+    `Generated by \`npm run bench -- compare${quick ? ' --quick' : ''}${isolate ? ' --isolate' : ''}\`; medians of ${sizes.rounds} rounds${isolate ? ', each implementation (and the floor) in a fresh process of its own every round' : ''}.`,
     '',
     markdown(header, table),
     '',
@@ -421,8 +553,9 @@ export default async function bench(args: string[]): Promise<void> {
   ].join('\n')
   const out = fileURLToPath(new URL('./results/', import.meta.url))
   mkdirSync(out, { recursive: true })
-  writeFileSync(`${out}compare${only === undefined ? '' : '-partial'}.md`, md)
-  console.log(`\nwritten to bench/results/compare${only === undefined ? '' : '-partial'}.md`)
+  const file = `compare${isolate ? '-isolated' : ''}${only === undefined ? '' : '-partial'}.md`
+  writeFileSync(`${out}${file}`, md)
+  console.log(`\nwritten to bench/results/${file}`)
 }
 
 function markdown(header: readonly string[], rows: readonly (readonly string[])[]): string {
