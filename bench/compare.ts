@@ -178,6 +178,16 @@ interface Samples {
   ok: number
 }
 
+/** The floor of each DH function over the rounds: medians of the per-round measurements. */
+function medianFloor(samples: readonly Record<Row['dh'], Floor>[]): Record<Row['dh'], Floor> {
+  const of = (dh: Row['dh']): Floor => ({
+    provider: samples[0]![dh].provider,
+    oneWay: median(samples.map((f) => f[dh].oneWay)),
+    pingPong: median(samples.map((f) => f[dh].pingPong)),
+  })
+  return { secp256k1: of('secp256k1'), x25519: of('x25519') }
+}
+
 /**
  * All adapters, round-robin: round r measures every adapter once before round r + 1 starts, so a
  * change of load on the shared machine hits every implementation alike and the same-run ratios
@@ -226,12 +236,7 @@ async function measureAll(
       memory: await memory(a, sizes.idle),
     })
   }
-  const floorOf = (dh: Row['dh']): Floor => ({
-    provider: floorSamples[0]![dh].provider,
-    oneWay: median(floorSamples.map((f) => f[dh].oneWay)),
-    pingPong: median(floorSamples.map((f) => f[dh].pingPong)),
-  })
-  return { rows, floor: { secp256k1: floorOf('secp256k1'), x25519: floorOf('x25519') } }
+  return { rows, floor: medianFloor(floorSamples) }
 }
 
 interface Persisted {
@@ -425,12 +430,7 @@ function measureIsolated(
       memory: s[0]!.memory ?? { heapExternal: NaN, serialized: NaN },
     })
   }
-  const floorOf = (dh: Row['dh']): Floor => ({
-    provider: floorSamples[0]![dh].provider,
-    oneWay: median(floorSamples.map((f) => f[dh].oneWay)),
-    pingPong: median(floorSamples.map((f) => f[dh].pingPong)),
-  })
-  return { rows, floor: { secp256k1: floorOf('secp256k1'), x25519: floorOf('x25519') } }
+  return { rows, floor: medianFloor(floorSamples) }
 }
 
 export default async function bench(args: string[]): Promise<void> {

@@ -16,6 +16,8 @@ import {
   decodeApplicationMetadataMessage,
   encodeApplicationMetadataMessage,
 } from '../wire/index.ts'
+import { DIGEST, SIGNATURE, SIGNER } from './sync-app-entries.ts'
+import type { RecoveredApp } from './sync-app-entries.ts'
 
 /** An application message ready to encrypt, with its id. */
 export interface WrappedMessage {
@@ -53,16 +55,6 @@ export interface UnwrappedMessage {
 /** Entries a {@link RecoveredSignatures} keeps by default: a few sync batches ahead, bounded. */
 export const RECOVERED_SIGNATURES_LIMIT = 8192
 
-const SIGNATURE_LENGTH = 65
-const DIGEST_LENGTH = 32
-const PUBLIC_KEY_LENGTH = 65
-
-interface RecoveredEntry {
-  readonly signature: Uint8Array
-  readonly digest: Uint8Array
-  readonly signer: Uint8Array
-}
-
 /**
  * A map key from the first 53 bits of a 65-byte signature's `r` (uniform for honest signers):
  * hex-encoding all 65 bytes cost more than the lookup saves. Only a key: `take` compares the
@@ -92,7 +84,7 @@ function signatureKey(signature: Uint8Array): number {
  * Bounded: past `limit` entries the oldest is dropped (an entry is also dropped when taken).
  */
 export class RecoveredSignatures {
-  readonly #entries = new Map<number, RecoveredEntry>()
+  readonly #entries = new Map<number, RecoveredApp>()
   readonly #limit: number
   #hits = 0
 
@@ -112,11 +104,7 @@ export class RecoveredSignatures {
 
   /** Records that `signature` over `digest` recovers to `signer` (65 bytes); copies all three. */
   remember(signature: Uint8Array, digest: Uint8Array, signer: Uint8Array): void {
-    if (
-      signature.length !== SIGNATURE_LENGTH ||
-      digest.length !== DIGEST_LENGTH ||
-      signer.length !== PUBLIC_KEY_LENGTH
-    ) {
+    if (signature.length !== SIGNATURE || digest.length !== DIGEST || signer.length !== SIGNER) {
       return
     }
     const key = signatureKey(signature)
@@ -140,7 +128,7 @@ export class RecoveredSignatures {
    * undefined otherwise (then the caller recovers itself). An entry with another digest is left.
    */
   take(signature: Uint8Array, digest: Uint8Array): Uint8Array | undefined {
-    if (signature.length !== SIGNATURE_LENGTH) return undefined
+    if (signature.length !== SIGNATURE) return undefined
     const key = signatureKey(signature)
     const entry = this.#entries.get(key)
     if (

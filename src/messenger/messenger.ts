@@ -1056,9 +1056,10 @@ export class Messenger {
       contactCode(this.#crypto.decompressPublicKey(c.identity))
       peers.push(c.identity)
     }
+    // A recorded secret is the same X(IK_me · IK_peer): no ECDH for those peers.
     for (const s of this.#store.listSharedSecrets()) {
-      s.secret.fill(0)
-      peers.push(s.identity)
+      const channel = this.#negotiatedChannel(s.identity, s.secret)
+      add(channel.topic, () => ({ symKey: this.#negotiatedKey(channel) }))
     }
     for (const identity of peers) {
       const channel = this.#negotiatedChannel(identity)
@@ -1076,12 +1077,17 @@ export class Messenger {
     return key
   }
 
-  /** Our negotiated channel with `peer` (PROTOCOL.md §11.4), remembered as one we listen on. */
-  #negotiatedChannel(peer: Uint8Array): PeerTopic {
+  /**
+   * Our negotiated channel with `peer` (PROTOCOL.md §11.4), remembered as one we listen on.
+   * `recorded`: the secret as the store holds it (a copy, taken over: kept or wiped here), which
+   * spares the ECDH.
+   */
+  #negotiatedChannel(peer: Uint8Array, recorded?: Uint8Array): PeerTopic {
     const h = this.#hex(peer)
     let channel = this.#negotiatedPeers.get(h)
+    if (channel !== undefined) recorded?.fill(0)
     if (channel === undefined) {
-      const secret = this.#crypto.secp256k1Ecdh(this.#identity, peer)
+      const secret = recorded ?? this.#crypto.secp256k1Ecdh(this.#identity, peer)
       channel = { topic: negotiatedTopic(secret, this.#crypto), secret }
       this.#negotiatedPeers.set(h, channel)
       this.#negotiatedTopics.add(topicHex(channel.topic))

@@ -17,9 +17,10 @@ export interface RecoveredApp {
   readonly signer: Uint8Array
 }
 
-const SIGNATURE = 65
-const DIGEST = 32
-const SIGNER = 65
+/** Sizes of the three fields of a `RecoveredApp`. */
+export const SIGNATURE = 65
+export const DIGEST = 32
+export const SIGNER = 65
 /** Bytes per packed entry. */
 export const APP_ENTRY_LENGTH = SIGNATURE + DIGEST + SIGNER
 

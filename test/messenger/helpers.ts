@@ -20,13 +20,25 @@ export interface World {
 }
 
 export function world(
-  options: { seed?: number; faults?: FaultModel; storeNode?: boolean } = {},
+  options: {
+    seed?: number
+    faults?: FaultModel
+    storeNode?: boolean
+    /** Seconds the store node keeps envelopes past their TTL (default: until expiry). */
+    storeRetention?: number
+  } = {},
 ): World {
   const net = new MemoryNetwork({
     seed: options.seed ?? 1,
     ...(options.faults ? { faults: options.faults } : {}),
   })
-  if (options.storeNode === true) net.attachStore('store', new MemoryEnvelopeStore())
+  if (options.storeNode === true) {
+    const retention = options.storeRetention
+    net.attachStore(
+      'store',
+      new MemoryEnvelopeStore(retention === undefined ? {} : { minRetention: retention }),
+    )
+  }
   const prng = new Prng(`random-${String(options.seed ?? 1)}`)
   return {
     net,

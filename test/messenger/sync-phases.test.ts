@@ -6,10 +6,9 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { Messenger } from '../../src/messenger/index.ts'
 import { syncPhases } from '../../src/messenger/sync-phases.ts'
-import { MemoryEnvelopeStore, MemoryNetwork } from '../../src/transport/index.ts'
 import type { Topic } from '../../src/transport/index.ts'
 import { MemoryStore, SqliteStore } from '../../src/store/index.ts'
-import { befriend } from './helpers.ts'
+import { befriend, world } from './helpers.ts'
 import type { World } from './helpers.ts'
 
 const T = (n: number): Topic => Uint8Array.of(n, n, n, n) as Topic
@@ -52,23 +51,7 @@ test('syncPhases: a new topic goes first from creation, the others from their cu
 
 /** A world whose store node keeps envelopes 30 days, as store nodes do (TRANSPORT.md). */
 function longMemory(): World {
-  const net = new MemoryNetwork({ seed: 3 })
-  net.attachStore('store', new MemoryEnvelopeStore({ minRetention: 30 * 24 * 60 * 60 }))
-  return {
-    net,
-    opts: (name, store) => ({
-      network: net.node(name),
-      store: store ?? new MemoryStore(),
-      clock: () => net.clock.now(),
-      deviceName: name,
-    }),
-    settle: async () => {
-      for (let i = 0; i < 6; i++) {
-        await new Promise((r) => setImmediate(r))
-        await net.flush()
-      }
-    },
-  }
+  return world({ seed: 3, storeNode: true, storeRetention: 30 * 24 * 60 * 60 })
 }
 
 for (const kind of ['MemoryStore', 'SqliteStore'] as const) {

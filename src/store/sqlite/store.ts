@@ -201,6 +201,9 @@ type Kind =
  */
 const SESSION_STATE_UPDATE = 'UPDATE sessions SET state = ? WHERE id = ?'
 
+/** Cached result rows by statement and parameters (`{ rows }`, so that "no row" is kept too). */
+type RowCache = Map<string, { readonly rows: Row | Row[] | undefined }>
+
 interface Prepared {
   readonly stmt: Database.Statement
   readonly kind: Kind
@@ -258,7 +261,7 @@ export class SqliteStore implements Store {
    * transaction began (`PRAGMA data_version`). Rows are never handed out: the mappers copy every
    * value into the records they return.
    */
-  readonly #rows = new Map<string, { readonly rows: Row | Row[] | undefined }>()
+  readonly #rows: RowCache = new Map()
   /**
    * Rows of `sessions` read in transactions (issue 9: the protocol looks its session up for every
    * message). Same rules as `#rows`, which also drop these, plus: the per-message
@@ -266,7 +269,7 @@ export class SqliteStore implements Store {
    * the bytes bound to the statement, so exactly what the database now holds); any other write to
    * `sessions` drops them all.
    */
-  readonly #sessionRows = new Map<string, { readonly rows: Row | Row[] | undefined }>()
+  readonly #sessionRows: RowCache = new Map()
   #dataVersion: unknown = undefined
   #dataVersionStmt: Database.Statement | undefined
   #depth = 0
@@ -349,13 +352,6 @@ export class SqliteStore implements Store {
     this.#sessionRows.clear()
   }
 
-  /** The cache a read of kind `kind` is served from, if any. */
-  #cacheOf(kind: Kind): Map<string, { readonly rows: Row | Row[] | undefined }> | undefined {
-    if (kind === 'cached-read') return this.#rows
-    if (kind === 'session-read') return this.#sessionRows
-    return undefined
-  }
-
   /** `SESSION_STATE_UPDATE` done: the cached rows of session `id` now hold `state`. */
   #writeThrough(state: Param | undefined, id: Param | undefined): void {
     if (this.#sessionRows.size === 0) return
@@ -382,12 +378,25 @@ export class SqliteStore implements Store {
     return this.#prepared(sql).stmt
   }
 
-  /** The cache key of a read, when it may be served from `#rows`. */
-  #cacheKey(p: Prepared, sql: string, params: readonly Param[]): string | undefined {
-    if ((p.kind !== 'cached-read' && p.kind !== 'session-read') || this.#depth === 0) {
-      return undefined
-    }
-    return paramsKey(sql, params)
+  /**
+   * Where a read may be served from and under which key: `#rows` or `#sessionRows`, inside a
+   * transaction only; undefined for any other read.
+   */
+  #cacheFor(
+    p: Prepared,
+    sql: string,
+    params: readonly Param[],
+  ): { readonly map: RowCache; readonly key: string } | undefined {
+    if (this.#depth === 0) return undefined
+    const map =
+      p.kind === 'cached-read'
+        ? this.#rows
+        : p.kind === 'session-read'
+          ? this.#sessionRows
+          : undefined
+    if (map === undefined) return undefined
+    const key = paramsKey(sql, params)
+    return key === undefined ? undefined : { map, key }
   }
 
   #run(sql: string, ...params: Param[]): number {
@@ -399,23 +408,21 @@ export class SqliteStore implements Store {
 
   #get(sql: string, ...params: Param[]): Row | undefined {
     const p = this.#prepared(sql)
-    const key = this.#cacheKey(p, sql, params)
-    const cache = key === undefined ? undefined : this.#cacheOf(p.kind)
-    const hit = key === undefined ? undefined : cache?.get(key)
+    const cache = this.#cacheFor(p, sql, params)
+    const hit = cache?.map.get(cache.key)
     if (hit !== undefined) return hit.rows as Row | undefined
     const row = p.stmt.get(...params) as Row | undefined
-    if (key !== undefined) cache?.set(key, { rows: row })
+    cache?.map.set(cache.key, { rows: row })
     return row
   }
 
   #all(sql: string, ...params: Param[]): Row[] {
     const p = this.#prepared(sql)
-    const key = this.#cacheKey(p, sql, params)
-    const cache = key === undefined ? undefined : this.#cacheOf(p.kind)
-    const hit = key === undefined ? undefined : cache?.get(key)
+    const cache = this.#cacheFor(p, sql, params)
+    const hit = cache?.map.get(cache.key)
     if (hit !== undefined) return (hit.rows as Row[]).slice()
     const rows = p.stmt.all(...params) as Row[]
-    if (key !== undefined) cache?.set(key, { rows: rows.slice() })
+    cache?.map.set(cache.key, { rows: rows.slice() })
     return rows
   }
 
