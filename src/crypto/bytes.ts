@@ -14,6 +14,23 @@ export function toHex(bytes: Uint8Array): string {
   return out
 }
 
+/**
+ * A map key for public bytes (keys, ids, signatures): one UTF-16 unit per byte, injective, and
+ * several times cheaper than hex for per-message lookups (issue 9: `apply` over the typed array
+ * takes ~0.1 µs for 33 bytes, where a spread or a hex string takes 0.5–0.6 µs). Long inputs go
+ * in chunks, below the engine's argument limit. Secrets never become strings (STYLE.md §6).
+ */
+export function bytesKey(bytes: Uint8Array): string {
+  if (bytes.length <= KEY_CHUNK)
+    return String.fromCharCode.apply(null, bytes as unknown as number[])
+  let out = ''
+  for (let i = 0; i < bytes.length; i += KEY_CHUNK)
+    out += bytesKey(bytes.subarray(i, i + KEY_CHUNK))
+  return out
+}
+
+const KEY_CHUNK = 4096
+
 /** Parses hex with or without `0x`; throws `TypeError` naming `name` on bad input. */
 export function fromHex(hex: string, name = 'hex'): Uint8Array {
   const s = hex.startsWith('0x') || hex.startsWith('0X') ? hex.slice(2) : hex

@@ -20,6 +20,7 @@ export { SecretKey } from './secret.ts'
 export {
   assertBytes,
   bytesEqual,
+  bytesKey,
   compareBytes,
   concatBytes,
   constantTimeEqual,

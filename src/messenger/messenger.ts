@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { bytesEqual, defaultProvider, fromHex, toHex } from '../crypto/index.ts'
+import { bytesEqual, bytesKey, defaultProvider, fromHex, toHex } from '../crypto/index.ts'
 import type { CryptoProvider, SecretKey } from '../crypto/index.ts'
 import { PfsError, isPfsError } from '../errors.ts'
 import { Protocol } from '../protocol/index.ts'
@@ -265,7 +265,7 @@ export class Messenger {
   readonly #proto: Protocol
   readonly #seen: StoreSeenSet
   readonly #receiver: Receiver
-  /** `#hex` results by input key bytes (hex). */
+  /** `#hex` results by input key bytes (`bytesKey`). */
   readonly #hexes = new Map<string, string>()
   /** Set while a sync batch runs: announcements wait here for its commit (`#onEnvelopes`). */
   #deferred: (() => void)[] | undefined
@@ -1830,7 +1830,7 @@ export class Messenger {
 
   #hex(identity: Uint8Array): string {
     // Memoized: every received message names its sender this way (a point decompression each).
-    const k = toHex(identity)
+    const k = bytesKey(identity)
     let h = this.#hexes.get(k)
     if (h === undefined) {
       h = `0x${toHex(this.#crypto.decompressPublicKey(identity))}`

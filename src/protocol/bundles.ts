@@ -18,7 +18,6 @@ import { bytesEqual } from '../crypto/index.ts'
 import { BundleError } from '../errors.ts'
 import type { Bundle, SignedPreKey } from '../wire/index.ts'
 import { verifyBundle } from '../x3dh/index.ts'
-import { bundleKey } from './cache.ts'
 import type { Context } from './context.ts'
 import { compressKey } from './context.ts'
 import { expireSessionsWith } from './sessions.ts'
@@ -58,11 +57,10 @@ export function verifyBundleOf(
 ): Uint8Array {
   // A bundle seen before with every field equal verified then (cache.ts); only a success is
   // remembered, so a bad bundle is checked (and rejected) every time.
-  const key = bundleKey(bundle)
-  let identity = key === undefined ? undefined : ctx.cache.verifiedBundle(key)
+  let identity = ctx.cache.verifiedBundle(bundle)
   if (identity === undefined) {
     identity = verifyBundle(bundle, { crypto: ctx.crypto })
-    if (key !== undefined) ctx.cache.rememberVerifiedBundle(key, identity)
+    ctx.cache.rememberVerifiedBundle(bundle, identity)
   }
   if (signer !== undefined && !bytesEqual(identity, compressKey(ctx, signer))) {
     throw new BundleError('BUNDLE_SIGNATURE', 'bundle identity is not the sender')

@@ -12,7 +12,7 @@ import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { toHex, utf8 } from '../../src/crypto/index.ts'
 import { isPfsError } from '../../src/errors.ts'
-import { ProtocolMessageSchema, clone } from '../../src/wire/index.ts'
+import { ProtocolMessageSchema, SignedPreKeySchema, clone } from '../../src/wire/index.ts'
 import type { ProtocolMessage } from '../../src/wire/index.ts'
 import type { Store } from '../../src/store/index.ts'
 import { dumpStore } from '../store/helpers.ts'
@@ -105,6 +105,19 @@ for (const [storeName, makeStore] of SCENARIO_STORES) {
         (c: ProtocolMessage) => {
           const spk = c.bundles[0]!.signedPreKeys['alice-1']!
           spk.version += 1
+        },
+        (c: ProtocolMessage) => {
+          const key = c.bundles[0]!.signedPreKeys['alice-1']!.signedPreKey
+          key[5] = key[5]! ^ 1
+        },
+        // Same signed content under another installation id, and one entry more.
+        (c: ProtocolMessage) => {
+          const b = c.bundles[0]!
+          b.signedPreKeys = { 'alice-2': b.signedPreKeys['alice-1']! }
+        },
+        (c: ProtocolMessage) => {
+          const b = c.bundles[0]!
+          b.signedPreKeys['alice-9'] = clone(SignedPreKeySchema, b.signedPreKeys['alice-1']!)
         },
       ]) {
         const forged = clone(ProtocolMessageSchema, m2)

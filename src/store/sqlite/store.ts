@@ -13,7 +13,7 @@
  * @module
  */
 import type Database from 'better-sqlite3'
-import { defaultProvider, utf8 } from '../../crypto/index.ts'
+import { bytesKey, defaultProvider, utf8 } from '../../crypto/index.ts'
 import type { CryptoProvider } from '../../crypto/index.ts'
 import { PfsError } from '../../errors.ts'
 import { AtRestCipher, decodeParams, encodeParams } from '../at-rest.ts'
@@ -87,19 +87,18 @@ export interface SqliteStoreOptions {
 }
 
 type Row = Record<string, unknown>
-type Value = Buffer | string | number | bigint | null
+type Value = Uint8Array | string | number | bigint | null
 /** Positional values, or one object of named (`@name`) values. */
 type Param = Value | Readonly<Record<string, Value>>
 
 const AT_REST_KEY = 'at_rest'
 
-/** better-sqlite3 binds BLOBs from Buffers: a view over the caller's bytes, not a copy. */
-function blob(bytes: Uint8Array): Buffer {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-}
-
-function optBlob(bytes: Uint8Array | undefined): Buffer | null {
-  return bytes === undefined ? null : blob(bytes)
+/**
+ * better-sqlite3 binds any `Uint8Array` (a view included) as a BLOB, reading the caller's bytes
+ * in place: no Buffer is made for a parameter (issue 9: one per bound key, several per message).
+ */
+function optBlob(bytes: Uint8Array | undefined): Uint8Array | null {
+  return bytes === undefined ? null : bytes
 }
 
 /** A plain `Uint8Array` copy of a BLOB column (never a Buffer, never shared memory). */
@@ -238,8 +237,7 @@ function classify(sql: string): Kind {
 function paramsKey(sql: string, params: readonly Param[]): string | undefined {
   let key = sql
   for (const p of params) {
-    if (p instanceof Uint8Array)
-      key += `\u0000b${Buffer.from(p.buffer, p.byteOffset, p.byteLength).toString('hex')}`
+    if (p instanceof Uint8Array) key += `\u0000b${String(p.length)}:${bytesKey(p)}`
     else if (typeof p === 'string') key += `\u0000s${p}`
     else if (typeof p === 'number' || typeof p === 'bigint') key += `\u0000n${String(p)}`
     else if (p === null) key += '\u0000z'
@@ -322,7 +320,7 @@ export class SqliteStore implements Store {
       const { cipher, params } = AtRestCipher.create(passphrase, crypto, options.kdfIterations)
       db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run(
         AT_REST_KEY,
-        blob(utf8(encodeParams(params))),
+        utf8(encodeParams(params)),
       )
       return cipher
     }
@@ -453,15 +451,15 @@ export class SqliteStore implements Store {
     }
   }
 
-  #seal(label: string, plain: Uint8Array): Buffer {
-    return blob(this.#cipher === undefined ? plain : this.#cipher.seal(label, plain))
+  #seal(label: string, plain: Uint8Array): Uint8Array {
+    return this.#cipher === undefined ? plain : this.#cipher.seal(label, plain)
   }
 
   #open(label: string, stored: unknown): Uint8Array {
     return this.#cipher === undefined ? bytes(stored) : this.#cipher.open(label, bytes(stored))
   }
 
-  #sealText(label: string, text: string): Buffer {
+  #sealText(label: string, text: string): Uint8Array {
     return this.#seal(label, utf8(text))
   }
 
@@ -598,7 +596,7 @@ export class SqliteStore implements Store {
       this.#run(
         `INSERT OR REPLACE INTO account (singleton, identity_public_key, identity_private_key,
            installation_id, name, device_type, created_at) VALUES (1, ?, ?, ?, ?, ?, ?)`,
-        blob(a.identityPublicKey),
+        a.identityPublicKey,
         this.#seal(S.identityKey, a.identityPrivateKey),
         a.installationId,
         a.name ?? null,
@@ -626,7 +624,7 @@ export class SqliteStore implements Store {
       this.#run(
         `INSERT OR REPLACE INTO signed_prekeys (public_key, private_key, version, created_at, expired)
          VALUES (?, ?, ?, ?, ?)`,
-        blob(k.publicKey),
+        k.publicKey,
         this.#seal(S.spk, k.privateKey),
         k.version,
         k.createdAt,
@@ -638,7 +636,7 @@ export class SqliteStore implements Store {
   getSignedPreKey(publicKey: Uint8Array): SignedPreKeyRecord | undefined {
     checkBytes('publicKey', publicKey)
     return this.#op('getSignedPreKey', () => {
-      const r = this.#get('SELECT * FROM signed_prekeys WHERE public_key = ?', blob(publicKey))
+      const r = this.#get('SELECT * FROM signed_prekeys WHERE public_key = ?', publicKey)
       return r === undefined ? undefined : this.#signedPreKey(r)
     })
   }
@@ -664,7 +662,7 @@ export class SqliteStore implements Store {
     checkBytes('publicKey', publicKey)
     return this.#op(
       'deleteSignedPreKey',
-      () => this.#run('DELETE FROM signed_prekeys WHERE public_key = ?', blob(publicKey)) > 0,
+      () => this.#run('DELETE FROM signed_prekeys WHERE public_key = ?', publicKey) > 0,
     )
   }
 
@@ -675,7 +673,7 @@ export class SqliteStore implements Store {
     this.#op('putOneTimePreKey', () => {
       this.#run(
         'INSERT OR REPLACE INTO one_time_prekeys (public_key, private_key, created_at) VALUES (?, ?, ?)',
-        blob(k.publicKey),
+        k.publicKey,
         this.#seal(S.otpk, k.privateKey),
         k.createdAt,
       )
@@ -687,7 +685,7 @@ export class SqliteStore implements Store {
     return this.#op('takeOneTimePreKey', () => {
       const r = this.#get(
         'DELETE FROM one_time_prekeys WHERE public_key = ? RETURNING *',
-        blob(publicKey),
+        publicKey,
       )
       if (r === undefined) return undefined
       return {
@@ -731,7 +729,7 @@ export class SqliteStore implements Store {
            version = excluded.version, first_seen = excluded.first_seen,
            last_seen = excluded.last_seen, stale = excluded.stale, name = excluded.name,
            device_type = excluded.device_type`,
-        blob(i.identity),
+        i.identity,
         i.installationId,
         flag(i.enabled),
         i.version,
@@ -750,7 +748,7 @@ export class SqliteStore implements Store {
     return this.#op('getInstallation', () => {
       const r = this.#get(
         `SELECT ${INSTALLATION_COLUMNS} FROM installations WHERE identity = ? AND installation_id = ?`,
-        blob(identity),
+        identity,
         installationId,
       )
       return r === undefined ? undefined : this.#installation(r)
@@ -763,7 +761,7 @@ export class SqliteStore implements Store {
       this.#all(
         `SELECT ${INSTALLATION_COLUMNS} FROM installations WHERE identity = ?
          ORDER BY last_seen DESC, installation_id`,
-        blob(identity),
+        identity,
       ).map((r) => this.#installation(r)),
     )
   }
@@ -776,7 +774,7 @@ export class SqliteStore implements Store {
         `SELECT ${INSTALLATION_COLUMNS} FROM installations
          WHERE identity = ? AND enabled = 1 AND stale = 0
          ORDER BY last_seen DESC, installation_id LIMIT ?`,
-        blob(identity),
+        identity,
         limit,
       ).map((r) => this.#installation(r)),
     )
@@ -792,7 +790,7 @@ export class SqliteStore implements Store {
         this.#run(
           'UPDATE installations SET enabled = ? WHERE identity = ? AND installation_id = ?',
           flag(enabled),
-          blob(identity),
+          identity,
           installationId,
         ) > 0,
     )
@@ -817,7 +815,7 @@ export class SqliteStore implements Store {
       () =>
         this.#run(
           'DELETE FROM installations WHERE identity = ? AND installation_id = ?',
-          blob(identity),
+          identity,
           installationId,
         ) > 0,
     )
@@ -845,10 +843,10 @@ export class SqliteStore implements Store {
          ON CONFLICT (identity, installation_id, version) DO UPDATE SET
            signed_prekey = excluded.signed_prekey, protocol_version = excluded.protocol_version,
            timestamp = excluded.timestamp, expired = excluded.expired`,
-        blob(b.identity),
+        b.identity,
         b.installationId,
         b.version,
-        blob(b.signedPreKey),
+        b.signedPreKey,
         b.protocolVersion,
         b.timestamp,
         flag(b.expired),
@@ -868,7 +866,7 @@ export class SqliteStore implements Store {
       const r = this.#get(
         `SELECT ${BUNDLE_COLUMNS} FROM bundles
          WHERE identity = ? AND installation_id = ? AND version = ?`,
-        blob(identity),
+        identity,
         installationId,
         version,
       )
@@ -884,7 +882,7 @@ export class SqliteStore implements Store {
         `SELECT ${BUNDLE_COLUMNS} FROM bundles
          WHERE identity = ? AND installation_id = ? AND expired = 0
          ORDER BY version DESC LIMIT 1`,
-        blob(identity),
+        identity,
         installationId,
       )
       return r === undefined ? undefined : this.#bundle(r)
@@ -897,7 +895,7 @@ export class SqliteStore implements Store {
       this.#all(
         `SELECT ${BUNDLE_COLUMNS} FROM bundles WHERE identity = ?
          ORDER BY installation_id, version DESC`,
-        blob(identity),
+        identity,
       ).map((r) => this.#bundle(r)),
     )
   }
@@ -907,7 +905,7 @@ export class SqliteStore implements Store {
     return this.#op('findBundleBySignedPreKey', () => {
       const r = this.#get(
         `SELECT ${BUNDLE_COLUMNS} FROM bundles WHERE signed_prekey = ?`,
-        blob(signedPreKey),
+        signedPreKey,
       )
       return r === undefined ? undefined : this.#bundle(r)
     })
@@ -921,7 +919,7 @@ export class SqliteStore implements Store {
       this.#run(
         `UPDATE bundles SET expired = 1
          WHERE identity = ? AND installation_id = ? AND version < ? AND expired = 0`,
-        blob(identity),
+        identity,
         installationId,
         version,
       ),
@@ -955,10 +953,10 @@ export class SqliteStore implements Store {
            installation_id = excluded.installation_id, bundle_id = excluded.bundle_id,
            ephemeral_key = excluded.ephemeral_key, sk = excluded.sk, state = excluded.state,
            created_at = excluded.created_at, expires_at = excluded.expires_at`,
-        blob(s.id),
-        blob(s.identity),
+        s.id,
+        s.identity,
         s.installationId,
-        blob(s.bundleId),
+        s.bundleId,
         optBlob(s.ephemeralKey),
         this.#seal(S.sk, s.sk),
         this.#seal(S.state, s.state),
@@ -971,7 +969,7 @@ export class SqliteStore implements Store {
   getSession(id: Uint8Array): SessionRecord | undefined {
     checkBytes('id', id)
     return this.#op('getSession', () => {
-      const r = this.#get(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ?`, blob(id))
+      const r = this.#get(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ?`, id)
       return r === undefined ? undefined : this.#session(r)
     })
   }
@@ -981,7 +979,7 @@ export class SqliteStore implements Store {
     checkBytes('state', state)
     return this.#op(
       'updateSessionState',
-      () => this.#run(SESSION_STATE_UPDATE, this.#seal(S.state, state), blob(id)) > 0,
+      () => this.#run(SESSION_STATE_UPDATE, this.#seal(S.state, state), id) > 0,
     )
   }
 
@@ -997,8 +995,8 @@ export class SqliteStore implements Store {
       const r = this.#get(
         `SELECT ${SESSION_COLUMNS} FROM sessions
          WHERE bundle_id = ? AND identity = ? AND installation_id = ?`,
-        blob(bundleId),
-        blob(identity),
+        bundleId,
+        identity,
         installationId,
       )
       return r === undefined ? undefined : this.#session(r)
@@ -1022,7 +1020,7 @@ export class SqliteStore implements Store {
            AND NOT EXISTS (SELECT 1 FROM bundles b
                            WHERE b.signed_prekey = s.bundle_id AND b.expired = 1)
          ORDER BY created_at DESC, id LIMIT 1`,
-        blob(identity),
+        identity,
         installationId,
         now,
       )
@@ -1037,7 +1035,7 @@ export class SqliteStore implements Store {
       this.#all(
         `SELECT ${SESSION_COLUMNS} FROM sessions WHERE identity = ? AND installation_id = ?
          ORDER BY created_at DESC, id`,
-        blob(identity),
+        identity,
         installationId,
       ).map((r) => this.#session(r)),
     )
@@ -1047,16 +1045,13 @@ export class SqliteStore implements Store {
     checkBytes('id', id)
     return this.#op(
       'confirmSession',
-      () => this.#run('UPDATE sessions SET ephemeral_key = NULL WHERE id = ?', blob(id)) > 0,
+      () => this.#run('UPDATE sessions SET ephemeral_key = NULL WHERE id = ?', id) > 0,
     )
   }
 
   deleteSession(id: Uint8Array): boolean {
     checkBytes('id', id)
-    return this.#op(
-      'deleteSession',
-      () => this.#run('DELETE FROM sessions WHERE id = ?', blob(id)) > 0,
-    )
+    return this.#op('deleteSession', () => this.#run('DELETE FROM sessions WHERE id = ?', id) > 0)
   }
 
   deleteExpiredSessions(now: number): number {
@@ -1071,7 +1066,7 @@ export class SqliteStore implements Store {
     checkTime('expiresAt', expiresAt)
     return this.#op(
       'setSessionExpiry',
-      () => this.#run('UPDATE sessions SET expires_at = ? WHERE id = ?', expiresAt, blob(id)) > 0,
+      () => this.#run('UPDATE sessions SET expires_at = ? WHERE id = ?', expiresAt, id) > 0,
     )
   }
 
@@ -1088,9 +1083,7 @@ export class SqliteStore implements Store {
   countSessionsByBundle(bundleId: Uint8Array): number {
     checkBytes('bundleId', bundleId)
     return this.#op('countSessionsByBundle', () =>
-      num(
-        this.#stmt('SELECT count(*) FROM sessions WHERE bundle_id = ?').pluck().get(blob(bundleId)),
-      ),
+      num(this.#stmt('SELECT count(*) FROM sessions WHERE bundle_id = ?').pluck().get(bundleId)),
     )
   }
 
@@ -1101,7 +1094,7 @@ export class SqliteStore implements Store {
       this.#run(
         'UPDATE sessions SET expires_at = ? WHERE bundle_id = ? AND expires_at > ?',
         at,
-        blob(bundleId),
+        bundleId,
         at,
       ),
     )
@@ -1118,10 +1111,7 @@ export class SqliteStore implements Store {
   getBundleReplyTime(identity: Uint8Array): number | undefined {
     checkBytes('identity', identity)
     return this.#op('getBundleReplyTime', () => {
-      const r = this.#get(
-        'SELECT replied_at FROM bundle_replies WHERE identity = ?',
-        blob(identity),
-      )
+      const r = this.#get('SELECT replied_at FROM bundle_replies WHERE identity = ?', identity)
       return r === undefined ? undefined : num(r['replied_at'])
     })
   }
@@ -1132,7 +1122,7 @@ export class SqliteStore implements Store {
     this.#op('setBundleReplyTime', () => {
       this.#run(
         'INSERT OR REPLACE INTO bundle_replies (identity, replied_at) VALUES (?, ?)',
-        blob(identity),
+        identity,
         at,
       )
     })
@@ -1146,8 +1136,8 @@ export class SqliteStore implements Store {
       this.#run(
         `INSERT OR REPLACE INTO skipped_keys (session_id, ratchet_public, n, message_key, stored_at)
          VALUES (?, ?, ?, ?, ?)`,
-        blob(k.sessionId),
-        blob(k.ratchetPublic),
+        k.sessionId,
+        k.ratchetPublic,
         k.n,
         this.#seal(S.messageKey, k.key),
         k.storedAt,
@@ -1162,7 +1152,7 @@ export class SqliteStore implements Store {
       const r = this.#get(
         `DELETE FROM skipped_keys WHERE ratchet_public = ? AND n = ?
          RETURNING session_id, ratchet_public, n, message_key, stored_at`,
-        blob(ratchetPublic),
+        ratchetPublic,
         n,
       )
       if (r === undefined) return undefined
@@ -1180,9 +1170,7 @@ export class SqliteStore implements Store {
     checkBytes('sessionId', sessionId)
     return this.#op('countSkippedKeys', () =>
       num(
-        this.#stmt('SELECT count(*) FROM skipped_keys WHERE session_id = ?')
-          .pluck()
-          .get(blob(sessionId)),
+        this.#stmt('SELECT count(*) FROM skipped_keys WHERE session_id = ?').pluck().get(sessionId),
       ),
     )
   }
@@ -1194,7 +1182,7 @@ export class SqliteStore implements Store {
       this.#run(
         `DELETE FROM skipped_keys WHERE session_id = @session AND seq NOT IN
            (SELECT seq FROM skipped_keys WHERE session_id = @session ORDER BY seq DESC LIMIT @keep)`,
-        { session: blob(sessionId), keep },
+        { session: sessionId, keep },
       ),
     )
   }
@@ -1213,7 +1201,7 @@ export class SqliteStore implements Store {
     const installations = this.#all(
       `SELECT installation_id AS id FROM shared_secret_installations WHERE identity = ?
        ORDER BY installation_id`,
-      blob(identity),
+      identity,
     ).map((row) => row['id'] as string)
     return { identity, secret: this.#open(S.secret, r['secret']), installations }
   }
@@ -1224,7 +1212,7 @@ export class SqliteStore implements Store {
     this.#op('putSharedSecret', () => {
       this.#run(
         'INSERT OR IGNORE INTO shared_secrets (identity, secret) VALUES (?, ?)',
-        blob(identity),
+        identity,
         this.#seal(S.secret, secret),
       )
     })
@@ -1233,7 +1221,7 @@ export class SqliteStore implements Store {
   getSharedSecret(identity: Uint8Array): SharedSecretRecord | undefined {
     checkBytes('identity', identity)
     return this.#op('getSharedSecret', () => {
-      const r = this.#get('SELECT * FROM shared_secrets WHERE identity = ?', blob(identity))
+      const r = this.#get('SELECT * FROM shared_secrets WHERE identity = ?', identity)
       return r === undefined ? undefined : this.#sharedSecret(r)
     })
   }
@@ -1245,7 +1233,7 @@ export class SqliteStore implements Store {
       this.#run(
         `INSERT OR IGNORE INTO shared_secret_installations (identity, installation_id)
          VALUES (?, ?)`,
-        blob(identity),
+        identity,
         installationId,
       )
     })
@@ -1273,7 +1261,7 @@ export class SqliteStore implements Store {
     this.#op('putContact', () => {
       this.#run(
         'INSERT OR REPLACE INTO contacts (identity, name, added_at, blocked) VALUES (?, ?, ?, ?)',
-        blob(c.identity),
+        c.identity,
         c.name ?? null,
         c.addedAt,
         flag(c.blocked),
@@ -1284,7 +1272,7 @@ export class SqliteStore implements Store {
   getContact(identity: Uint8Array): ContactRecord | undefined {
     checkBytes('identity', identity)
     return this.#op('getContact', () => {
-      const r = this.#get('SELECT * FROM contacts WHERE identity = ?', blob(identity))
+      const r = this.#get('SELECT * FROM contacts WHERE identity = ?', identity)
       return r === undefined ? undefined : this.#contact(r)
     })
   }
@@ -1299,7 +1287,7 @@ export class SqliteStore implements Store {
     checkBytes('identity', identity)
     return this.#op(
       'deleteContact',
-      () => this.#run('DELETE FROM contacts WHERE identity = ?', blob(identity)) > 0,
+      () => this.#run('DELETE FROM contacts WHERE identity = ?', identity) > 0,
     )
   }
 
@@ -1323,7 +1311,7 @@ export class SqliteStore implements Store {
       this.#run(
         `INSERT INTO contact_requests (${REQUEST_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`,
         q.id,
-        blob(q.identity),
+        q.identity,
         q.direction,
         q.state,
         q.text === undefined ? null : this.#sealText(S.requestText, q.text),
@@ -1359,7 +1347,7 @@ export class SqliteStore implements Store {
         : this.#all(
             `SELECT ${REQUEST_COLUMNS} FROM contact_requests
              WHERE identity = ? AND (? IS NULL OR state = ?) ORDER BY created_at, id`,
-            blob(identity),
+            identity,
             s,
             s,
           )
@@ -1419,7 +1407,7 @@ export class SqliteStore implements Store {
           m.id,
           m.chatId,
           m.direction,
-          blob(m.sender),
+          m.sender,
           this.#sealText(S.text, m.text),
           m.payload === undefined ? null : this.#seal(S.payload, m.payload),
           m.sentAt,
@@ -1479,7 +1467,7 @@ export class SqliteStore implements Store {
          ON CONFLICT (message_id, identity, installation_id) DO UPDATE SET
            state = excluded.state, updated_at = excluded.updated_at`,
         d.messageId,
-        blob(d.identity),
+        d.identity,
         d.installationId,
         d.state,
         d.updatedAt,
@@ -1513,7 +1501,7 @@ export class SqliteStore implements Store {
       () =>
         this.#run(
           'INSERT OR IGNORE INTO seen_envelopes (hash, expires_at) VALUES (?, ?)',
-          blob(hash),
+          hash,
           expiresAt,
         ) > 0,
     )
@@ -1523,7 +1511,7 @@ export class SqliteStore implements Store {
     checkBytes('hash', hash)
     return this.#op(
       'hasSeenEnvelope',
-      () => this.#get('SELECT 1 FROM seen_envelopes WHERE hash = ?', blob(hash)) !== undefined,
+      () => this.#get('SELECT 1 FROM seen_envelopes WHERE hash = ?', hash) !== undefined,
     )
   }
 
