@@ -206,6 +206,8 @@ type RowCache = Map<string, { readonly rows: Row | Row[] | undefined }>
 interface Prepared {
   readonly stmt: Database.Statement
   readonly kind: Kind
+  /** Its number in this store, which stands for its SQL in cache keys (short keys hash faster). */
+  readonly id: number
 }
 
 /** Classifies one SQL text (memoized per text by the store). */
@@ -233,9 +235,12 @@ function classify(sql: string): Kind {
   return 'write'
 }
 
-/** A cache key for positional parameters, or undefined when they are not plain values. */
-function paramsKey(sql: string, params: readonly Param[]): string | undefined {
-  let key = sql
+/**
+ * A cache key for a statement (its `Prepared.id`) and positional parameters, or undefined when
+ * they are not plain values.
+ */
+function paramsKey(statement: number, params: readonly Param[]): string | undefined {
+  let key = String(statement)
   for (const p of params) {
     if (p instanceof Uint8Array) key += `\u0000b${String(p.length)}:${bytesKey(p)}`
     else if (typeof p === 'string') key += `\u0000s${p}`
@@ -268,6 +273,8 @@ export class SqliteStore implements Store {
    * `sessions` drops them all.
    */
   readonly #sessionRows: RowCache = new Map()
+  /** The id of the next statement prepared (`Prepared.id`). */
+  #nextStatement = 0
   #dataVersion: unknown = undefined
   #dataVersionStmt: Database.Statement | undefined
   #depth = 0
@@ -337,7 +344,7 @@ export class SqliteStore implements Store {
   #prepared(sql: string): Prepared {
     let p = this.#statements.get(sql)
     if (p === undefined) {
-      p = { stmt: this.#db.prepare(sql), kind: classify(sql) }
+      p = { stmt: this.#db.prepare(sql), kind: classify(sql), id: this.#nextStatement++ }
       this.#statements.set(sql, p)
     }
     if (p.kind === 'write') this.#clearRows()
@@ -382,7 +389,6 @@ export class SqliteStore implements Store {
    */
   #cacheFor(
     p: Prepared,
-    sql: string,
     params: readonly Param[],
   ): { readonly map: RowCache; readonly key: string } | undefined {
     if (this.#depth === 0) return undefined
@@ -393,7 +399,7 @@ export class SqliteStore implements Store {
           ? this.#sessionRows
           : undefined
     if (map === undefined) return undefined
-    const key = paramsKey(sql, params)
+    const key = paramsKey(p.id, params)
     return key === undefined ? undefined : { map, key }
   }
 
@@ -406,7 +412,7 @@ export class SqliteStore implements Store {
 
   #get(sql: string, ...params: Param[]): Row | undefined {
     const p = this.#prepared(sql)
-    const cache = this.#cacheFor(p, sql, params)
+    const cache = this.#cacheFor(p, params)
     const hit = cache?.map.get(cache.key)
     if (hit !== undefined) return hit.rows as Row | undefined
     const row = p.stmt.get(...params) as Row | undefined
@@ -416,7 +422,7 @@ export class SqliteStore implements Store {
 
   #all(sql: string, ...params: Param[]): Row[] {
     const p = this.#prepared(sql)
-    const cache = this.#cacheFor(p, sql, params)
+    const cache = this.#cacheFor(p, params)
     const hit = cache?.map.get(cache.key)
     if (hit !== undefined) return (hit.rows as Row[]).slice()
     const rows = p.stmt.all(...params) as Row[]
