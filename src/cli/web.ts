@@ -38,10 +38,15 @@ const TYPES: Readonly<Record<string, string>> = {
   '.wasm': 'application/wasm',
 }
 
-/** What the page may do: its own scripts and styles, inline SVG images, WebSocket nodes. */
+/**
+ * What the page may do: its own scripts and styles, inline SVG images, WebSocket nodes. WebAssembly
+ * may be compiled (`'wasm-unsafe-eval'`, which allows no JavaScript eval): the Keccak permutation
+ * is a module the page builds itself (src/crypto/keccak-wasm.ts); without it the page falls back
+ * to the slower JavaScript one.
+ */
 const CSP = [
   "default-src 'self'",
-  "script-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self'",
   "img-src 'self' data:",
   "connect-src 'self' ws: wss:",

@@ -1,21 +1,22 @@
 /**
  * Legacy Keccak-256 (the pre-FIPS padding `0x01`, as Ethereum and status-go use it; PROTOCOL.md
- * §3) in plain JavaScript, with Keccak-f[1600] unrolled over 50 local 32-bit halves (FIPS 202
- * §3.2–3.3: θ, ρ, π, χ, ι). OpenSSL's default provider has only FIPS SHA-3, so node:crypto cannot
- * serve it; this permutation is ~2–3× faster than @noble/hashes' looped one, which matters during a
- * catch-up (issue 9: several Keccak-256 calls per envelope — payload and application signatures,
- * the message id). Outputs are byte-identical to @noble/hashes `keccak_256`
- * (test/crypto/keccak.test.ts compares them on random inputs of every length around the rate).
+ * §3). OpenSSL's default provider has only FIPS SHA-3, so node:crypto cannot serve it. The sponge
+ * runs on the WebAssembly permutation of keccak-wasm.ts where it compiles (64-bit lanes: 4–4.7×
+ * faster here than the JavaScript one), else on Keccak-f[1600] in plain JavaScript, unrolled over
+ * 50 local 32-bit halves (FIPS 202 §3.2–3.3: θ, ρ, π, χ, ι), itself ~2–3× faster than
+ * @noble/hashes' looped one. Both matter during a catch-up (issue 9: several Keccak-256 calls per
+ * envelope — payload and application signatures, the message id). Outputs are byte-identical to
+ * @noble/hashes `keccak_256` (test/crypto/keccak.test.ts compares both paths on random inputs of
+ * every length around the rate).
  *
- * It also hashes secrets (X3DH's `SK = keccak256(DH1 ‖ DH2 ‖ DH3)`): the permutation has a fixed
- * number of rounds, no table lookups and no branch on the data, and the state is zeroed after
- * each call.
+ * It also hashes secrets (X3DH's `SK = keccak256(DH1 ‖ DH2 ‖ DH3)`): the permutations have a fixed
+ * number of rounds, no table lookups and no branch on the data, and the state and the input copy
+ * (in the WebAssembly memory too) are zeroed after each call.
  *
  * @module
  */
-
-/** Bytes absorbed per permutation: (1600 − 2·256) / 8. */
-const RATE = 136
+import { INPUT_AT, MAX_BLOCKS, RATE, keccakWasm } from './keccak-wasm.ts'
+import type { KeccakWasm } from './keccak-wasm.ts'
 
 /** The 24 round constants of ι as (low, high) 32-bit halves (FIPS 202 §3.2.5). */
 const RC = Int32Array.from([
@@ -320,6 +321,42 @@ const LAST = new Uint8Array(RATE)
 
 /** Keccak-256 of `data` (legacy padding: `0x01 … 0x80`, not SHA3-256's `0x06`). */
 export function keccak256(data: Uint8Array): Uint8Array {
+  const wasm = keccakModule()
+  return wasm === undefined ? keccak256Js(data) : keccak256Wasm(wasm, data)
+}
+
+/** The WebAssembly permutation with its round constants, or undefined where it cannot run. */
+export function keccakModule(): KeccakWasm | undefined {
+  return keccakWasm(RC)
+}
+
+/** {@link keccak256} on the WebAssembly permutation (keccak-wasm.ts); its memory is wiped after. */
+export function keccak256Wasm(wasm: KeccakWasm, data: Uint8Array): Uint8Array {
+  const mem = wasm.memory
+  const full = data.length - (data.length % RATE)
+  let used = 0
+  for (let o = 0; o < full;) {
+    const n = Math.min((full - o) / RATE, MAX_BLOCKS)
+    mem.set(data.subarray(o, o + n * RATE), INPUT_AT)
+    used = Math.max(used, n * RATE)
+    wasm.absorb(n)
+    o += n * RATE
+  }
+  const rest = data.length - full
+  mem.set(data.subarray(full), INPUT_AT)
+  mem.fill(0, INPUT_AT + rest, INPUT_AT + RATE)
+  mem[INPUT_AT + rest] = 0x01
+  mem[INPUT_AT + RATE - 1]! |= 0x80
+  wasm.absorb(1)
+  const out = mem.slice(0, 32)
+  // Inputs may be secrets (X3DH's SK): nothing stays in the module's memory.
+  mem.fill(0, 0, 200)
+  mem.fill(0, INPUT_AT, INPUT_AT + Math.max(used, RATE))
+  return out
+}
+
+/** {@link keccak256} on the JavaScript permutation (where WebAssembly is not available). */
+export function keccak256Js(data: Uint8Array): Uint8Array {
   STATE.fill(0)
   const full = data.length - (data.length % RATE)
   for (let o = 0; o < full; o += RATE) {

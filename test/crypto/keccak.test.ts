@@ -1,7 +1,10 @@
 /**
- * The unrolled Keccak-256 of `keccak.ts` against @noble/hashes (an independent implementation) at
- * every length around the 136-byte rate, on random inputs, and on the known answers of the empty
- * string and "abc" (legacy Keccak padding, as Ethereum: not SHA3-256).
+ * Keccak-256 of `keccak.ts`, on both permutations (the WebAssembly one of keccak-wasm.ts, used
+ * where it compiles, and the unrolled JavaScript one, the fallback), against @noble/hashes (an
+ * independent implementation) at every length around the 136-byte rate, past the WebAssembly
+ * input area (several `absorb` calls), on random inputs, and on the known answers of the empty
+ * string and "abc" (legacy Keccak padding, as Ethereum: not SHA3-256). The WebAssembly memory is
+ * left zeroed: inputs may be secrets.
  *
  * @module
  */
@@ -11,10 +14,39 @@ import nodeCrypto from 'node:crypto'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import fc from 'fast-check'
 import { toHex } from '../../src/crypto/index.ts'
-import { keccak256 } from '../../src/crypto/keccak.ts'
+import { keccak256, keccak256Js, keccak256Wasm, keccakModule } from '../../src/crypto/keccak.ts'
+import { INPUT_AT, MAX_BLOCKS, RATE } from '../../src/crypto/keccak-wasm.ts'
 import { PROVIDERS } from './helpers.ts'
 
-describe('keccak256 (unrolled)', () => {
+const wasm = keccakModule()
+
+describe('keccak256: WebAssembly and JavaScript permutations', () => {
+  test('the WebAssembly module compiles in Node and is the one keccak256 uses', () => {
+    assert.ok(wasm !== undefined)
+    const d = nodeCrypto.randomBytes(300)
+    assert.deepEqual(keccak256Wasm(wasm, d), keccak256(d))
+  })
+
+  test('both equal @noble/hashes at every length 0..600 and past the input area', () => {
+    assert.ok(wasm !== undefined)
+    const lengths = [...Array.from({ length: 601 }, (_, n) => n)]
+    const area = MAX_BLOCKS * RATE
+    lengths.push(area - 1, area, area + 1, 2 * area + RATE + 5)
+    for (const n of lengths) {
+      const d = nodeCrypto.randomBytes(n)
+      const want = keccak_256(d)
+      assert.deepEqual(keccak256Wasm(wasm, d), want, `wasm, length ${String(n)}`)
+      assert.deepEqual(keccak256Js(d), want, `js, length ${String(n)}`)
+    }
+  })
+
+  test('the WebAssembly memory holds no input or state after a digest', () => {
+    assert.ok(wasm !== undefined)
+    keccak256Wasm(wasm, new Uint8Array(3 * RATE + 7).fill(0xa5))
+    assert.ok(wasm.memory.subarray(0, 200).every((b) => b === 0))
+    assert.ok(wasm.memory.subarray(INPUT_AT).every((b) => b === 0))
+  })
+
   test('known answers: "" and "abc"', () => {
     assert.equal(
       toHex(keccak256(new Uint8Array(0))),
@@ -38,6 +70,7 @@ describe('keccak256 (unrolled)', () => {
       fc.property(fc.uint8Array({ maxLength: 2000 }), (d) => {
         const copy = d.slice()
         assert.deepEqual(keccak256(d), keccak_256(d))
+        assert.deepEqual(keccak256Js(d), keccak_256(d))
         assert.deepEqual(d, copy)
       }),
     )

@@ -65,7 +65,11 @@ describe('status-pfs web server', () => {
     const r = await get(web.port, '/')
     assert.equal(r.status, 200)
     assert.equal(r.headers['content-type'], 'text/html; charset=utf-8')
-    assert.match(String(r.headers['content-security-policy']), /script-src 'self'/)
+    // Scripts from this origin only; WebAssembly may compile (the Keccak module), JavaScript eval not.
+    assert.match(
+      String(r.headers['content-security-policy']),
+      /script-src 'self' 'wasm-unsafe-eval'(;|$)/,
+    )
     assert.match(String(r.headers['content-security-policy']), /connect-src 'self' ws: wss:/)
     assert.equal(r.headers['x-content-type-options'], 'nosniff')
     assert.match(r.body, /<title>t<\/title>/)
