@@ -10,12 +10,14 @@
  * {@link INPUT_AT}. `absorb(n)` XORs `n` rate-sized blocks from `INPUT_AT` into the state,
  * permuting after each; the caller pads the last block and reads the digest from offset 0.
  *
+ * The module is `f` (function 0, the permutation) and `absorb` (function 1).
  * `keccakWasm()` is undefined where WebAssembly is missing or refuses a synchronous compile (a
  * browser's main thread may): keccak.ts then keeps its JavaScript permutation. Outputs are the
  * same byte for byte (test/crypto/keccak.test.ts checks both against @noble/hashes).
  *
  * @module
  */
+import { instantiate, moduleBytes, op, sleb, type, uleb } from './wasm-module.ts'
 
 /** Where the round constants and the input blocks live in the module's memory. */
 export const RC_AT = 256
@@ -30,64 +32,30 @@ const RHO = [
   0, 1, 62, 28, 27, 36, 44, 6, 55, 20, 3, 10, 43, 25, 39, 41, 45, 15, 21, 8, 18, 2, 61, 56, 14,
 ]
 
-// The few WebAssembly opcodes used (WebAssembly Core Specification §5.4).
-const LOCAL_GET = 0x20
-const LOCAL_SET = 0x21
-const LOCAL_TEE = 0x22
-const I64_LOAD = 0x29
-const I64_STORE = 0x37
-const I32_CONST = 0x41
-const I64_CONST = 0x42
-const I32_EQZ = 0x45
-const I32_LT_U = 0x49
-const I32_ADD = 0x6a
-const I32_SUB = 0x6b
-const I32_SHL = 0x74
-const I64_AND = 0x83
-const I64_XOR = 0x85
-const I64_ROTL = 0x89
-const BLOCK = 0x02
-const LOOP = 0x03
-const BR = 0x0c
-const BR_IF = 0x0d
-const CALL = 0x10
-const END = 0x0b
-const EMPTY = 0x40
-const I32 = 0x7f
-const I64 = 0x7e
-
-function uleb(n: number): number[] {
-  const out: number[] = []
-  do {
-    let b = n & 0x7f
-    n >>>= 7
-    if (n !== 0) b |= 0x80
-    out.push(b)
-  } while (n !== 0)
-  return out
-}
-
-/** Signed LEB128 of a small integer (here: −1 … 65,535). */
-function sleb(n: number): number[] {
-  const out: number[] = []
-  for (;;) {
-    const b = n & 0x7f
-    n >>= 7
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
-      out.push(b)
-      return out
-    }
-    out.push(b | 0x80)
-  }
-}
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body]
-}
-
-function vector(items: number[][]): number[] {
-  return [...uleb(items.length), ...items.flat()]
-}
+const {
+  localGet: LOCAL_GET,
+  localSet: LOCAL_SET,
+  localTee: LOCAL_TEE,
+  i64Load: I64_LOAD,
+  i64Store: I64_STORE,
+  i32Const: I32_CONST,
+  i64Const: I64_CONST,
+  i32Eqz: I32_EQZ,
+  i32LtU: I32_LT_U,
+  i32Add: I32_ADD,
+  i32Sub: I32_SUB,
+  i32Shl: I32_SHL,
+  i64And: I64_AND,
+  i64Xor: I64_XOR,
+  i64Rotl: I64_ROTL,
+  block: BLOCK,
+  loop: LOOP,
+  br: BR,
+  brIf: BR_IF,
+  call: CALL,
+  end: END,
+} = op
+const { i32: I32, i64: I64, empty: EMPTY } = type
 
 /** Keccak-f[1600] on the state at 0: lanes in locals a0–a24, B in b0–b24, C and D beside. */
 function permutationBody(): number[] {
@@ -136,14 +104,7 @@ function permutationBody(): number[] {
   code.push(...get(round), I32_CONST, 1, I32_ADD, LOCAL_TEE, ...uleb(round))
   code.push(I32_CONST, ...sleb(24), I32_LT_U, BR_IF, 0, END)
   for (let i = 0; i < 25; i++) code.push(I32_CONST, 0, ...get(a(i)), I64_STORE, ...memarg(8 * i))
-  code.push(END)
-  return [
-    ...vector([
-      [...uleb(56), I64],
-      [1, I32],
-    ]),
-    ...code,
-  ]
+  return code
 }
 
 /** `absorb(n)`: XOR `n` blocks from `INPUT_AT` into the state, permuting after each. */
@@ -160,37 +121,8 @@ function absorbBody(): number[] {
   code.push(...get(i), I32_CONST, 8, I32_ADD, LOCAL_TEE, i, I32_CONST, ...sleb(RATE), I32_LT_U)
   code.push(BR_IF, 0, END, CALL, 0)
   code.push(...get(p), I32_CONST, ...sleb(RATE), I32_ADD, ...set(p))
-  code.push(...get(n), I32_CONST, 1, I32_SUB, ...set(n), BR, 0, END, END, END)
-  return [...vector([[2, I32]]), ...code]
-}
-
-/** The module: memory (1 page, exported), `f` (function 0) and `absorb` (function 1, exported). */
-function moduleBytes(): Uint8Array {
-  const body = (b: number[]): number[] => [...uleb(b.length), ...b]
-  const name = (s: string): number[] => [
-    ...uleb(s.length),
-    ...Array.from(s, (_, i) => s.charCodeAt(i)),
-  ]
-  return Uint8Array.from([
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(
-      1,
-      vector([
-        [0x60, 0, 0],
-        [0x60, 1, I32, 0],
-      ]),
-    ),
-    ...section(3, vector([[0], [1]])),
-    ...section(5, vector([[0x00, 1]])),
-    ...section(
-      7,
-      vector([
-        [...name('memory'), 0x02, 0],
-        [...name('absorb'), 0x00, 1],
-      ]),
-    ),
-    ...section(10, vector([body(permutationBody()), body(absorbBody())])),
-  ])
+  code.push(...get(n), I32_CONST, 1, I32_SUB, ...set(n), BR, 0, END, END)
+  return code
 }
 
 /** The compiled permutation: its memory (a view over all of it) and `absorb`. */
@@ -201,17 +133,6 @@ export interface KeccakWasm {
 
 let compiled: KeccakWasm | null | undefined
 
-/** The part of the WebAssembly JS API used here (the project's `lib` has no WebAssembly types). */
-interface WasmApi {
-  readonly Module: new (bytes: Uint8Array) => object
-  readonly Instance: new (module: object) => {
-    readonly exports: {
-      readonly memory: { readonly buffer: ArrayBuffer }
-      readonly absorb: (n: number) => void
-    }
-  }
-}
-
 /**
  * The module, instantiated once, with `roundConstants` (24 lanes as low, high 32-bit halves)
  * written at `RC_AT`; undefined where WebAssembly cannot be compiled synchronously here.
@@ -219,19 +140,27 @@ interface WasmApi {
 export function keccakWasm(roundConstants: Int32Array): KeccakWasm | undefined {
   if (compiled !== undefined) return compiled ?? undefined
   compiled = null
-  try {
-    const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly
-    if (api === undefined) return undefined
-    const { exports } = new api.Instance(new api.Module(moduleBytes()))
-    const memory = new Uint8Array(exports.memory.buffer)
-    // WebAssembly memory is little-endian whatever the host is.
-    const view = new DataView(exports.memory.buffer)
-    roundConstants.forEach((w, i) => {
-      view.setInt32(RC_AT + 4 * i, w, true)
-    })
-    compiled = { memory, absorb: exports.absorb }
-  } catch {
-    // No WebAssembly, or no synchronous compile on this thread: the JavaScript permutation.
-  }
-  return compiled ?? undefined
+  const instance = instantiate(
+    moduleBytes([
+      {
+        name: undefined,
+        params: 0,
+        locals: [
+          [56, I64],
+          [1, I32],
+        ],
+        code: permutationBody(),
+      },
+      { name: 'absorb', params: 1, locals: [[2, I32]], code: absorbBody() },
+    ]),
+  )
+  const absorb = instance?.functions['absorb']
+  if (instance === undefined || absorb === undefined) return undefined
+  // WebAssembly memory is little-endian whatever the host is.
+  const view = new DataView(instance.buffer)
+  roundConstants.forEach((w, i) => {
+    view.setInt32(RC_AT + 4 * i, w, true)
+  })
+  compiled = { memory: new Uint8Array(instance.buffer), absorb }
+  return compiled
 }
