@@ -270,15 +270,15 @@ export const nativePrimitives: Primitives = {
   },
 
   sha256: sha256Once,
-  // Unrolled JS permutation (keccak.ts), ~2.3× @noble/hashes'; OpenSSL has only FIPS SHA-3.
+  // keccak.ts: WebAssembly (else unrolled JS) permutation; OpenSSL has only FIPS SHA-3.
   keccak256,
-  // Up to three blocks of data (the ratchet's tag over AD ‖ IV ‖ a 100-byte body is 157 B) the JS
-  // HMAC beats createHmac's per-call object by a few percent of a one-way message (issue 9).
+  // Up to three blocks of data (the ratchet's tag over AD ‖ IV ‖ a 100-byte body is 157 B) the
+  // short HMAC (sha256-short.ts: WebAssembly, else JS) beats createHmac's per-call object (issue 9).
   hmacSha256: (key, data) =>
     key.length <= 64 && data.length <= 192
       ? hmacSha256Short(key, data)
       : u8(crypto.createHmac('sha256', key).update(data).digest()),
-  // KDF_CK (32-byte key, 1-byte inputs): the JS pair shares the padded key, ~2× two createHmac.
+  // KDF_CK (32-byte key, 1-byte inputs): the short pair shares the padded key, ~2× two createHmac.
   hmacSha256Pair: (key, first, second) =>
     key.length <= 64 && first.length <= 64 && second.length <= 64
       ? hmacSha256PairShort(key, first, second)
@@ -288,8 +288,8 @@ export const nativePrimitives: Primitives = {
         ],
   hkdfSha256(ikm, salt, info, length) {
     checkHkdfLength(length)
-    // Short inputs (every ratchet KDF): JS with the PRK's pads shared by all blocks is ~2× faster
-    // than hkdfSync, whose fixed cost (two key imports, an EVP_PKEY context) dominates there.
+    // Short inputs (every ratchet KDF): sha256-short.ts, the PRK's pads shared by all blocks, is
+    // ~2× faster than hkdfSync, whose fixed cost (two key imports, an EVP_PKEY context) dominates.
     if (isShortHkdf(ikm, salt, info, length)) return hkdfSha256Short(ikm, salt, info, length)
     if (info.length > 1024) return hkdfLongInfo(ikm, salt, info, length)
     return new Uint8Array(crypto.hkdfSync('sha256', ikm, salt, info, length))

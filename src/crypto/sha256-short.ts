@@ -1,39 +1,39 @@
 /**
- * HMAC-SHA256 and HKDF-SHA256 for short inputs, in plain JavaScript on one SHA-256 compression
- * function (FIPS 180-4 §6.2; HMAC RFC 2104; HKDF RFC 5869). The ratchet's per-message work is a
- * dozen HMACs over at most a few blocks each (PROTOCOL.md §7.1): there a node:crypto call costs
- * ~1.5 µs of fixed overhead (a new Hmac object, a key import) and `hkdfSync` ~7 µs, while the
- * compressions themselves take ~0.2 µs each. HKDF-Expand here also reuses the PRK's padded-key
- * states for all its blocks, as RFC 2104 §4 allows, instead of re-keying per block.
+ * HMAC-SHA256 and HKDF-SHA256 for short inputs (FIPS 180-4 §6.2; HMAC RFC 2104; HKDF RFC 5869).
+ * The ratchet's per-message work is a dozen HMACs over at most a few blocks each (PROTOCOL.md
+ * §7.1): there a node:crypto call costs ~1.5 µs of fixed overhead (a new Hmac object, a key
+ * import) and `hkdfSync` ~7 µs, while the compressions themselves take ~0.1–0.2 µs each.
+ * HKDF-Expand here also reuses the PRK's padded-key states for all its blocks, as RFC 2104 §4
+ * allows, instead of re-keying per block.
+ *
+ * Where WebAssembly runs, every call goes to the module of sha256-wasm.ts (one call per HMAC,
+ * padding and outer hash included; 25 % less time per HKDF-80 than the JavaScript here, and the
+ * ratchet's one-way rate 1.5× in a loop of its own, issue 9). Otherwise, and for a key over 64
+ * bytes, this file's JavaScript runs, on one compression function.
  *
  * `portable` routes HMAC and HKDF over inputs up to {@link SHORT_INPUT_MAX} bytes here; `native`
- * only HKDF over inputs of a block or less and KDF_CK's HMAC pair (a single HMAC through
- * `createHmac` costs the same as four compressions). Longer inputs go to node:crypto / @noble,
- * whose per-byte cost is lower. Outputs are byte-identical to both (test/crypto/sha256-short.test.ts
- * compares them with node:crypto on random inputs).
+ * HKDF over inputs of a block or less, HMAC over up to three blocks and KDF_CK's HMAC pair.
+ * Longer inputs go to node:crypto / @noble, whose per-byte cost is lower. Outputs are
+ * byte-identical to both (test/crypto/sha256-short.test.ts compares them with node:crypto on
+ * random inputs, and no-wasm.test.ts runs it again on the JavaScript path).
  *
  * Every scratch array that held key material (padded keys, the message schedule, intermediate
- * states) is zeroed before a call returns.
+ * states, the module's memory) is zeroed before a call returns.
  *
  * @module
  */
+import { DATA_MAX, IV, K, KEY_MAX, ShortHmacWasm, isZeroKey } from './sha256-wasm.ts'
 
 /** Inputs (key, data, info) up to this many bytes take this path; longer ones do not. */
 export const SHORT_INPUT_MAX = 256
 
-const K = Int32Array.from([
-  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-  0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-  0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-  0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-  0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-])
-const IV = Int32Array.from([
-  0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-])
+/** The WebAssembly HMAC and HKDF (sha256-wasm.ts), where the module can run. */
+const WASM = ShortHmacWasm.create()
+
+/** The WebAssembly module in use, or undefined when this runtime has none (for the tests). */
+export function shortHmacModule(): ShortHmacWasm | undefined {
+  return WASM
+}
 
 /**
  * Message schedule; `W[0..15]` hold the block being compressed (callers load it), the rest is
@@ -276,14 +276,6 @@ function pads(key: Uint8Array, into?: Pads): Pads {
  */
 let zeroPads: Pads | undefined
 
-/** No early exit: for KDF_RK the salt is the secret root key, and only all-zero-or-not may leak. */
-function isZeroKey(key: Uint8Array): boolean {
-  if (key.length > 64) return false
-  let acc = 0
-  for (let i = 0; i < key.length; i++) acc |= key[i]!
-  return acc === 0
-}
-
 const STATE = new Int32Array(8)
 
 /**
@@ -313,6 +305,9 @@ function hmacPrepared(
 
 /** HMAC-SHA256(key, data). */
 export function hmacSha256Short(key: Uint8Array, data: Uint8Array): Uint8Array {
+  if (WASM !== undefined && key.length <= KEY_MAX && data.length <= DATA_MAX) {
+    return WASM.hmac(key, data)
+  }
   const p = pads(key, SCRATCH)
   const out = new Uint8Array(32)
   hmacPrepared(p, data, 0, data.length, out, 0)
@@ -331,6 +326,14 @@ export function hmacSha256PairShort(
   first: Uint8Array,
   second: Uint8Array,
 ): [Uint8Array, Uint8Array] {
+  if (
+    WASM !== undefined &&
+    key.length <= KEY_MAX &&
+    first.length <= DATA_MAX &&
+    second.length <= DATA_MAX
+  ) {
+    return WASM.hmacPair(key, first, second)
+  }
   const p = pads(key, SCRATCH)
   const a = new Uint8Array(32)
   const b = new Uint8Array(32)
@@ -353,6 +356,14 @@ export function hkdfSha256Short(
   info: Uint8Array,
   length: number,
 ): Uint8Array {
+  if (
+    WASM !== undefined &&
+    salt.length <= KEY_MAX &&
+    ikm.length <= DATA_MAX &&
+    info.length + 33 <= DATA_MAX
+  ) {
+    return WASM.hkdf(ikm, salt, info, length)
+  }
   // Extract (RFC 5869 §2.2): an empty salt is HashLen zeros, which HMAC's zero padding equals.
   if (isZeroKey(salt)) {
     zeroPads ??= pads(salt)

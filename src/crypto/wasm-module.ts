@@ -1,9 +1,9 @@
 /**
- * The little of the WebAssembly binary format (Core Specification §5) that keccak-wasm.ts needs to
- * emit its module at load time: LEB128 numbers, the opcodes it uses, a module with one exported
+ * The little of the WebAssembly binary format (Core Specification §5) that keccak-wasm.ts and
+ * sha256-wasm.ts need to emit their modules at load time: LEB128 numbers, the opcodes it uses, a module with one exported
  * memory page and its functions, and a synchronous instantiation that yields undefined where
  * WebAssembly is missing or refused (no runtime, or a Content-Security-Policy without
- * `'wasm-unsafe-eval'`): the caller then keeps its JavaScript code.
+ * `'wasm-unsafe-eval'`): the callers then keep their JavaScript code.
  *
  * @module
  */
@@ -11,6 +11,7 @@
 export const op = {
   block: 0x02,
   loop: 0x03,
+  if: 0x04,
   end: 0x0b,
   br: 0x0c,
   brIf: 0x0d,
@@ -18,19 +19,34 @@ export const op = {
   localGet: 0x20,
   localSet: 0x21,
   localTee: 0x22,
+  i32Load: 0x28,
   i64Load: 0x29,
+  i32Load8U: 0x2d,
+  i32Store: 0x36,
   i64Store: 0x37,
+  i32Store8: 0x3a,
   i32Const: 0x41,
   i64Const: 0x42,
   i32Eqz: 0x45,
   i32LtU: 0x49,
+  i32GeU: 0x4f,
   i32Add: 0x6a,
   i32Sub: 0x6b,
+  i32And: 0x71,
+  i32Or: 0x72,
+  i32Xor: 0x73,
   i32Shl: 0x74,
+  i32ShrU: 0x76,
+  i32Rotl: 0x77,
+  i32Rotr: 0x78,
   i64And: 0x83,
   i64Xor: 0x85,
   i64Rotl: 0x89,
 } as const
+
+/** Bulk-memory instructions (two-byte opcodes, each with its memory index 0 appended). */
+export const memoryCopy = [0xfc, 0x0a, 0x00, 0x00]
+export const memoryFill = [0xfc, 0x0b, 0x00]
 
 /** Value and block types. */
 export const type = { i32: 0x7f, i64: 0x7e, empty: 0x40 } as const

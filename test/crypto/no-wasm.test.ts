@@ -1,8 +1,9 @@
 /**
- * The JavaScript fallback of the WebAssembly Keccak (keccak.ts): the Keccak tests run again in a
- * child process where WebAssembly does not exist (`fixtures/no-wasm.ts`), which is what a runtime
- * refusing the module gets. The child's tests also check that no module was built there, so this
- * run cannot silently test the WebAssembly path twice.
+ * The JavaScript fallbacks of the WebAssembly hash paths (keccak.ts, sha256-short.ts): the Keccak
+ * and short SHA-256/HMAC/HKDF tests run again in a child process where WebAssembly does not exist
+ * (`fixtures/no-wasm.ts`), which is what a runtime refusing the modules gets. The child's tests
+ * also check that no module was built there, so this run cannot silently test the WebAssembly
+ * paths twice.
  *
  * @module
  */
@@ -20,7 +21,7 @@ function childEnv(): NodeJS.ProcessEnv {
   return env
 }
 
-test('Keccak-256 passes its tests without WebAssembly', () => {
+test('Keccak-256 and the short SHA-256 functions pass their tests without WebAssembly', () => {
   if (process.env['PFS_NO_WASM'] === '1') return
   const r = spawnSync(
     process.execPath,
@@ -32,6 +33,7 @@ test('Keccak-256 passes its tests without WebAssembly', () => {
       '--test',
       '--test-reporter=tap',
       here('./keccak.test.ts'),
+      here('./sha256-short.test.ts'),
     ],
     { env: childEnv(), encoding: 'utf8', timeout: 300_000 },
   )

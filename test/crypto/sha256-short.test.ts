@@ -15,6 +15,8 @@ import {
   hmacSha256Short,
   sha256Short,
 } from '../../src/crypto/sha256-short.ts'
+import { DATA_MAX, PUBLIC_RANGES } from '../../src/crypto/sha256-wasm.ts'
+import { shortHmacModule } from '../../src/crypto/sha256-short.ts'
 import { PROVIDERS } from './helpers.ts'
 
 const hmacRef = (k: Uint8Array, d: Uint8Array): Buffer =>
@@ -29,7 +31,41 @@ const keys = fc.oneof(
   fc.nat(64).map((n) => new Uint8Array(n)),
 )
 
+const wasm = shortHmacModule()
+
 describe('sha256-short', () => {
+  test('HMAC and HKDF run in WebAssembly here, in JavaScript without it', () => {
+    // no-wasm.test.ts runs this file again without WebAssembly (the JavaScript functions).
+    if (process.env['PFS_NO_WASM'] === '1') assert.equal(wasm, undefined)
+    else assert.ok(wasm !== undefined)
+  })
+
+  test('the WebAssembly memory keeps only public values after each call', (t) => {
+    if (wasm === undefined) {
+      t.skip('no WebAssembly in this run')
+      return
+    }
+    const key = nodeCrypto.randomBytes(40)
+    hmacSha256Short(key, nodeCrypto.randomBytes(150))
+    hmacSha256PairShort(key, Uint8Array.of(1), Uint8Array.of(2))
+    hkdfSha256Short(nodeCrypto.randomBytes(32), key, nodeCrypto.randomBytes(20), 80)
+    hkdfSha256Short(nodeCrypto.randomBytes(32), new Uint8Array(32), new Uint8Array(0), 64)
+    const isPublic = (i: number): boolean => PUBLIC_RANGES.some(([a, b]) => i >= a && i < b)
+    const left = [...wasm.memory.entries()].filter(([i, b]) => b !== 0 && !isPublic(i))
+    assert.deepEqual(left, [])
+  })
+
+  test('inputs past the WebAssembly input area take the JavaScript path, same bytes', () => {
+    const key = nodeCrypto.randomBytes(32)
+    const data = nodeCrypto.randomBytes(DATA_MAX + 1)
+    assert.deepEqual(Buffer.from(hmacSha256Short(key, data)), hmacRef(key, data))
+    const long = nodeCrypto.randomBytes(100)
+    assert.deepEqual(
+      Buffer.from(hmacSha256Short(long, data.subarray(0, 10))),
+      hmacRef(long, data.subarray(0, 10)),
+    )
+  })
+
   test('SHA-256 equals node:crypto at every length 0..300', () => {
     for (let n = 0; n <= 300; n++) {
       const d = nodeCrypto.randomBytes(n)
