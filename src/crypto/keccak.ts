@@ -319,15 +319,17 @@ function absorb(data: Uint8Array, off: number): void {
 
 const LAST = new Uint8Array(RATE)
 
+/** The WebAssembly permutation (keccak-wasm.ts), where the module can run. */
+const WASM = keccakWasm(RC)
+
 /** Keccak-256 of `data` (legacy padding: `0x01 … 0x80`, not SHA3-256's `0x06`). */
 export function keccak256(data: Uint8Array): Uint8Array {
-  const wasm = keccakModule()
-  return wasm === undefined ? keccak256Js(data) : keccak256Wasm(wasm, data)
+  return WASM === undefined ? keccak256Js(data) : keccak256Wasm(WASM, data)
 }
 
-/** The WebAssembly permutation with its round constants, or undefined where it cannot run. */
+/** The WebAssembly permutation in use, or undefined where it cannot run (for the tests). */
 export function keccakModule(): KeccakWasm | undefined {
-  return keccakWasm(RC)
+  return WASM
 }
 
 /** {@link keccak256} on the WebAssembly permutation (keccak-wasm.ts); its memory is wiped after. */

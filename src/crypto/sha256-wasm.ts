@@ -21,16 +21,7 @@
  *
  * @module
  */
-import {
-  instantiate,
-  memoryCopy,
-  memoryFill,
-  moduleBytes,
-  op,
-  sleb,
-  type,
-  uleb,
-} from './wasm-module.ts'
+import { Code, instantiate, memoryCopy, memoryFill, moduleBytes, op, type } from './wasm-module.ts'
 
 const WS = 0
 const SB = 64
@@ -67,39 +58,19 @@ export const IV = Int32Array.from([
   0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 ])
 
-/** Code emission with named locals. */
-class Code {
-  readonly bytes: number[] = []
-  push(...b: number[]): this {
-    this.bytes.push(...b)
-    return this
-  }
-  get(l: number): this {
-    return this.push(op.localGet, ...uleb(l))
-  }
-  set(l: number): this {
-    return this.push(op.localSet, ...uleb(l))
-  }
-  const(v: number): this {
-    return this.push(op.i32Const, ...sleb(v))
-  }
-  load(offset: number): this {
-    return this.push(op.i32Load, 2, ...uleb(offset))
-  }
-  store(offset: number): this {
-    return this.push(op.i32Store, 2, ...uleb(offset))
-  }
+/** {@link Code} with the two idioms of SHA-256 on little-endian memory. */
+class ShaCode extends Code {
   /** The byte-swapped value of the i32 on the stack (through local `tmp`). */
   bswap(tmp: number): this {
-    this.push(op.localTee, ...uleb(tmp))
-      .const(8)
+    this.tee(tmp)
+      .i32(8)
       .push(op.i32Rotr)
-      .const(0xff00ff00 | 0)
-    this.push(op.i32And).get(tmp).const(8).push(op.i32Rotl).const(0x00ff00ff).push(op.i32And)
-    return this.push(op.i32Or)
+      .i32(0xff00ff00 | 0)
+      .push(op.i32And)
+    return this.get(tmp).i32(8).push(op.i32Rotl).i32(0x00ff00ff).push(op.i32And, op.i32Or)
   }
   rotr(l: number, r: number): this {
-    return this.get(l).const(r).push(op.i32Rotr)
+    return this.get(l).i32(r).push(op.i32Rotr)
   }
 }
 
@@ -110,10 +81,10 @@ function compressFunction(): number[] {
   const w = (i: number): number => 2 + i
   const t1 = 74
   const tmp = 75
-  const c = new Code()
+  const c = new ShaCode()
   for (let i = 0; i < 16; i++)
     c.get(B)
-      .load(4 * i)
+      .load32(4 * i)
       .bswap(tmp)
       .set(w(i))
   // W[i] = σ1(W[i−2]) + W[i−7] + σ0(W[i−15]) + W[i−16]  (§6.2.2 step 1)
@@ -122,14 +93,14 @@ function compressFunction(): number[] {
       .rotr(w(i - 2), 19)
       .push(op.i32Xor)
     c.get(w(i - 2))
-      .const(10)
+      .i32(10)
       .push(op.i32ShrU, op.i32Xor)
     c.get(w(i - 7)).push(op.i32Add)
     c.rotr(w(i - 15), 7)
       .rotr(w(i - 15), 18)
       .push(op.i32Xor)
     c.get(w(i - 15))
-      .const(3)
+      .i32(3)
       .push(op.i32ShrU, op.i32Xor, op.i32Add)
     c.get(w(i - 16))
       .push(op.i32Add)
@@ -139,7 +110,7 @@ function compressFunction(): number[] {
   let v = [66, 67, 68, 69, 70, 71, 72, 73]
   for (let j = 0; j < 8; j++)
     c.get(S)
-      .load(4 * j)
+      .load32(4 * j)
       .set(v[j]!)
   for (let i = 0; i < 64; i++) {
     const [a, b, cc, d, e, f, g, h] = v as [
@@ -155,7 +126,7 @@ function compressFunction(): number[] {
     // T1 = h + Σ1(e) + Ch(e, f, g) + K[i] + W[i], with Ch = g ⊕ (e ∧ (f ⊕ g)).
     c.get(h).rotr(e, 6).rotr(e, 11).push(op.i32Xor).rotr(e, 25).push(op.i32Xor, op.i32Add)
     c.get(g).get(e).get(f).get(g).push(op.i32Xor, op.i32And, op.i32Xor, op.i32Add)
-    c.const(K[i]!).push(op.i32Add).get(w(i)).push(op.i32Add).set(t1)
+    c.i32(K[i]!).push(op.i32Add).get(w(i)).push(op.i32Add).set(t1)
     // d += T1; the new a, in h's local: T1 + Σ0(a) + Maj(a, b, c) = (a ∧ b) ∨ (c ∧ (a ∨ b)).
     c.get(d).get(t1).push(op.i32Add).set(d)
     c.get(t1).rotr(a, 2).rotr(a, 13).push(op.i32Xor).rotr(a, 22).push(op.i32Xor, op.i32Add)
@@ -167,10 +138,10 @@ function compressFunction(): number[] {
   for (let j = 0; j < 8; j++)
     c.get(S)
       .get(S)
-      .load(4 * j)
+      .load32(4 * j)
       .get(v[j]!)
       .push(op.i32Add)
-      .store(4 * j)
+      .store32(4 * j)
   return c.bytes
 }
 
@@ -181,65 +152,65 @@ function compressFunction(): number[] {
  */
 function hmacFunction(): number[] {
   const [pads, data, len, out, full, rest, p, tmp] = [0, 1, 2, 3, 4, 5, 6, 7]
-  const c = new Code()
-  c.const(WS)
+  const c = new ShaCode()
+  c.i32(WS)
     .get(pads)
-    .const(32)
+    .i32(32)
     .push(...memoryCopy)
-  c.get(len).const(-64).push(op.i32And).set(full)
+  c.get(len).i32(-64).push(op.i32And).set(full)
   // Whole blocks, straight from the input.
   c.get(data).set(p).push(op.block, type.empty, op.loop, type.empty)
   c.get(p).get(data).get(full).push(op.i32Add, op.i32GeU, op.brIf, 1)
-  c.const(WS).get(p).push(op.call, 0)
-  c.get(p).const(64).push(op.i32Add).set(p).push(op.br, 0, op.end, op.end)
+  c.i32(WS).get(p).push(op.call, 0)
+  c.get(p).i32(64).push(op.i32Add).set(p).push(op.br, 0, op.end, op.end)
   // The last block: the rest, 0x80, zeros, and the length in bits of ipad block + input.
   c.get(len).get(full).push(op.i32Sub).set(rest)
-  c.const(SB)
-    .const(0)
-    .const(64)
+  c.i32(SB)
+    .i32(0)
+    .i32(64)
     .push(...memoryFill)
-  c.const(SB)
+  c.i32(SB)
     .get(data)
     .get(full)
     .push(op.i32Add)
     .get(rest)
     .push(...memoryCopy)
-  c.const(SB).get(rest).push(op.i32Add).const(0x80).push(op.i32Store8, 0, 0)
-  c.get(rest).const(56).push(op.i32GeU, op.if, type.empty)
-  c.const(WS).const(SB).push(op.call, 0)
-  c.const(SB)
-    .const(0)
-    .const(64)
+  c.i32(SB).get(rest).push(op.i32Add).i32(0x80).push(op.i32Store8, 0, 0)
+  c.get(rest).i32(56).push(op.i32GeU, op.if, type.empty)
+  c.i32(WS).i32(SB).push(op.call, 0)
+  c.i32(SB)
+    .i32(0)
+    .i32(64)
     .push(...memoryFill)
   c.push(op.end)
-  c.const(SB).get(len).const(64).push(op.i32Add).const(3).push(op.i32Shl).bswap(tmp).store(60)
-  c.const(WS).const(SB).push(op.call, 0)
+  c.i32(SB).get(len).i32(64).push(op.i32Add).i32(3).push(op.i32Shl).bswap(tmp).store32(60)
+  c.i32(WS).i32(SB).push(op.call, 0)
   // Outer hash: opad state, then the inner digest ‖ 0x80 ‖ zeros ‖ (64 + 32) · 8 bits.
   for (let j = 0; j < 8; j++)
-    c.const(SB)
-      .const(WS)
-      .load(4 * j)
+    c.i32(SB)
+      .i32(WS)
+      .load32(4 * j)
       .bswap(tmp)
-      .store(4 * j)
-  c.const(SB + 32)
-    .const(0)
-    .const(32)
+      .store32(4 * j)
+  c.i32(SB + 32)
+    .i32(0)
+    .i32(32)
     .push(...memoryFill)
-  c.const(SB).const(0x80).push(op.i32Store8, 0, 32)
-  c.const(SB).const(768).bswap(tmp).store(60)
-  c.const(WS)
+  c.i32(SB).i32(0x80).push(op.i32Store8, 0, 32)
+  c.i32(SB).i32(768).bswap(tmp).store32(60)
+  c.i32(WS)
     .get(pads)
-    .const(32)
+    .i32(32)
     .push(op.i32Add)
-    .const(32)
+    .i32(32)
     .push(...memoryCopy)
-  c.const(WS).const(SB).push(op.call, 0)
+  c.i32(WS).i32(SB).push(op.call, 0)
   for (let j = 0; j < 8; j++)
     c.get(out)
-      .const(WS)
-      .load(4 * j)
+      .i32(WS)
+      .load32(4 * j)
       .bswap(tmp)
-      .store(4 * j)
+      .store32(4 * j)
   return c.bytes
 }
 
@@ -249,37 +220,37 @@ function hmacFunction(): number[] {
  */
 function padsFunction(): number[] {
   const [key, keyLen, pads, i] = [0, 1, 2, 3]
-  const c = new Code()
-  c.const(SB)
-    .const(0x36)
-    .const(64)
+  const c = new ShaCode()
+  c.i32(SB)
+    .i32(0x36)
+    .i32(64)
     .push(...memoryFill)
-  c.const(0).set(i).push(op.block, type.empty, op.loop, type.empty)
+  c.i32(0).set(i).push(op.block, type.empty, op.loop, type.empty)
   c.get(i).get(keyLen).push(op.i32GeU, op.brIf, 1)
-  c.const(SB).get(i).push(op.i32Add)
-  c.get(key).get(i).push(op.i32Add, op.i32Load8U, 0, 0).const(0x36).push(op.i32Xor)
+  c.i32(SB).get(i).push(op.i32Add)
+  c.get(key).get(i).push(op.i32Add, op.i32Load8U, 0, 0).i32(0x36).push(op.i32Xor)
   c.push(op.i32Store8, 0, 0)
-  c.get(i).const(1).push(op.i32Add).set(i).push(op.br, 0, op.end, op.end)
+  c.get(i).i32(1).push(op.i32Add).set(i).push(op.br, 0, op.end, op.end)
   c.get(pads)
-    .const(IV_AT)
-    .const(32)
+    .i32(IV_AT)
+    .i32(32)
     .push(...memoryCopy)
-  c.get(pads).const(SB).push(op.call, 0)
+  c.get(pads).i32(SB).push(op.call, 0)
   // ipad ⊕ opad = 0x36 ⊕ 0x5c = 0x6a in every byte.
   for (let j = 0; j < 16; j++)
-    c.const(SB)
-      .const(SB)
-      .load(4 * j)
-      .const(0x6a6a6a6a)
+    c.i32(SB)
+      .i32(SB)
+      .load32(4 * j)
+      .i32(0x6a6a6a6a)
       .push(op.i32Xor)
-      .store(4 * j)
+      .store32(4 * j)
   c.get(pads)
-    .const(32)
+    .i32(32)
     .push(op.i32Add)
-    .const(IV_AT)
-    .const(32)
+    .i32(IV_AT)
+    .i32(32)
     .push(...memoryCopy)
-  c.get(pads).const(32).push(op.i32Add).const(SB).push(op.call, 0)
+  c.get(pads).i32(32).push(op.i32Add).i32(SB).push(op.call, 0)
   return c.bytes
 }
 
@@ -336,9 +307,7 @@ export class ShortHmacWasm {
   /** HMAC-SHA256(key, data); `key.length` ≤ {@link KEY_MAX}, `data.length` ≤ {@link DATA_MAX}. */
   hmac(key: Uint8Array, data: Uint8Array): Uint8Array {
     const used = this.#keyPads(key, PADS)
-    this.#mem.set(data, DATA)
-    this.#hmac(PADS, DATA, data.length, OUT)
-    const out = this.#mem.slice(OUT, OUT + 32)
+    const out = this.#tag(PADS, data)
     this.#wipe(Math.max(used, data.length))
     return out
   }
@@ -346,14 +315,9 @@ export class ShortHmacWasm {
   /** `[HMAC(key, first), HMAC(key, second)]` on one set of pads (KDF_CK). */
   hmacPair(key: Uint8Array, first: Uint8Array, second: Uint8Array): [Uint8Array, Uint8Array] {
     const used = this.#keyPads(key, PADS)
-    this.#mem.set(first, DATA)
-    this.#hmac(PADS, DATA, first.length, OUT)
-    this.#mem.set(second, DATA)
-    this.#hmac(PADS, DATA, second.length, OUT + 32)
-    const a = this.#mem.slice(OUT, OUT + 32)
-    const b = this.#mem.slice(OUT + 32, OUT + 64)
+    const tags: [Uint8Array, Uint8Array] = [this.#tag(PADS, first), this.#tag(PADS, second)]
     this.#wipe(Math.max(used, first.length, second.length))
-    return [a, b]
+    return tags
   }
 
   /**
@@ -390,6 +354,13 @@ export class ShortHmacWasm {
     }
     this.#wipe(Math.max(used, ikm.length, 32 + info.length + 1))
     return out
+  }
+
+  /** HMAC of `data` (copied in at DATA) with the pads at `pads`, as a copy of the tag. */
+  #tag(pads: number, data: Uint8Array): Uint8Array {
+    this.#mem.set(data, DATA)
+    this.#hmac(pads, DATA, data.length, OUT)
+    return this.#mem.slice(OUT, OUT + 32)
   }
 
   /** The pads of `key` (copied in at DATA) into `at`; returns the input bytes used. */

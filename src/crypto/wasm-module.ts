@@ -78,6 +78,44 @@ export function sleb(n: number): number[] {
   }
 }
 
+/** One function's code, emitted instruction by instruction (locals by index). */
+export class Code {
+  readonly bytes: number[] = []
+  push(...b: number[]): this {
+    this.bytes.push(...b)
+    return this
+  }
+  get(local: number): this {
+    return this.push(op.localGet, ...uleb(local))
+  }
+  set(local: number): this {
+    return this.push(op.localSet, ...uleb(local))
+  }
+  tee(local: number): this {
+    return this.push(op.localTee, ...uleb(local))
+  }
+  i32(v: number): this {
+    return this.push(op.i32Const, ...sleb(v))
+  }
+  /** An i64 constant that fits 32 signed bits (its LEB128 is the same). */
+  i64(v: number): this {
+    return this.push(op.i64Const, ...sleb(v))
+  }
+  /** Loads and stores at the address on the stack plus `offset` (natural alignment). */
+  load32(offset: number): this {
+    return this.push(op.i32Load, 2, ...uleb(offset))
+  }
+  store32(offset: number): this {
+    return this.push(op.i32Store, 2, ...uleb(offset))
+  }
+  load64(offset: number): this {
+    return this.push(op.i64Load, 3, ...uleb(offset))
+  }
+  store64(offset: number): this {
+    return this.push(op.i64Store, 3, ...uleb(offset))
+  }
+}
+
 function section(id: number, body: number[]): number[] {
   return [id, ...uleb(body.length), ...body]
 }

@@ -101,16 +101,16 @@ export class ProtocolCache {
 
   /** The identity `b` verified to before, when every field `verifyBundle` reads is equal. */
   verifiedBundle(b: Bundle): Uint8Array | undefined {
-    if (!(b.signature instanceof Uint8Array) || b.signature.length !== SIGNATURE) return undefined
-    const seen = this.#verified.get(bytesKey(b.signature))
+    const key = verifiedKey(b)
+    const seen = key === undefined ? undefined : this.#verified.get(key)
     return seen !== undefined && sameBundle(seen, b) ? seen.verified.slice() : undefined
   }
 
   /** Remembers that `b` verified to `identity` (nothing for a bundle of unexpected shape). */
   rememberVerifiedBundle(b: Bundle, identity: Uint8Array): void {
-    const seen = snapshot(b, identity)
-    if (seen !== undefined && seen.signature.length === SIGNATURE)
-      this.#verified.set(bytesKey(seen.signature), seen)
+    const key = verifiedKey(b)
+    const seen = key === undefined ? undefined : snapshot(b, identity)
+    if (key !== undefined && seen !== undefined) this.#verified.set(key, seen)
   }
 
   /** `derive()` memoized by the peer identity (public); the returned copy is the caller's. */
@@ -134,6 +134,13 @@ export class ProtocolCache {
   rememberState(id: Uint8Array, bytes: Uint8Array, state: RatchetState): void {
     this.#states.set(bytesKey(id), { bytes, state })
   }
+}
+
+/** The memo's key of `b`: its signature, when it has a signature's length (else not kept). */
+function verifiedKey(b: Bundle): string | undefined {
+  return b.signature instanceof Uint8Array && b.signature.length === SIGNATURE
+    ? bytesKey(b.signature)
+    : undefined
 }
 
 /** What `verifyBundle` reads of one signed-prekey entry, copied. */

@@ -87,19 +87,15 @@ export interface SqliteStoreOptions {
 }
 
 type Row = Record<string, unknown>
+/**
+ * A bound value. better-sqlite3 binds any `Uint8Array` (a view included) as a BLOB, reading the
+ * caller's bytes in place: keys are passed as they are, no Buffer made per parameter (issue 9).
+ */
 type Value = Uint8Array | string | number | bigint | null
 /** Positional values, or one object of named (`@name`) values. */
 type Param = Value | Readonly<Record<string, Value>>
 
 const AT_REST_KEY = 'at_rest'
-
-/**
- * better-sqlite3 binds any `Uint8Array` (a view included) as a BLOB, reading the caller's bytes
- * in place: no Buffer is made for a parameter (issue 9: one per bound key, several per message).
- */
-function optBlob(bytes: Uint8Array | undefined): Uint8Array | null {
-  return bytes === undefined ? null : bytes
-}
 
 /** A plain `Uint8Array` copy of a BLOB column (never a Buffer, never shared memory). */
 function bytes(v: unknown): Uint8Array {
@@ -963,7 +959,7 @@ export class SqliteStore implements Store {
         s.identity,
         s.installationId,
         s.bundleId,
-        optBlob(s.ephemeralKey),
+        s.ephemeralKey ?? null,
         this.#seal(S.sk, s.sk),
         this.#seal(S.state, s.state),
         s.createdAt,
@@ -1549,7 +1545,7 @@ export class SqliteStore implements Store {
          VALUES (?, ?, ?, ?)`,
         c.storeNode,
         topics,
-        optBlob(c.cursor),
+        c.cursor ?? null,
         c.syncedTo,
       )
     })
